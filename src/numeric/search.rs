@@ -1,0 +1,381 @@
+//! The search for a counterexample: draws, constructs, evaluates, compares,
+//! dimension by dimension, and shrinks what it finds.
+//!
+//! Invariants: the outcome depends only on the step and the [`Config`]
+//! (seeded per step and per dimension); dimensions are tried smallest
+//! first and the search stops at the first violating sample, so a reported
+//! counterexample has the smallest dimension in which one was found; a
+//! `Refuted` always carries a sample that satisfies every assumption and
+//! domain; an `Agrees` is only returned after enough valid samples.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use nalgebra::DMatrix;
+use rand_chacha::ChaCha8Rng;
+
+use super::assume::{plan, realize, Plan, Reject};
+use super::eval::Ctx;
+use super::funcs::FuncInst;
+use super::print;
+use super::sample::{
+    draw_matrix, draw_scalar, draw_vector, in_domain, rng_for, round_sig, step_seed, DIMS,
+};
+use super::tolerance::{compare, Comparison};
+use super::value::{Res, Trouble, Val};
+use super::walk::{funcs_of, has_dimension, vars_of};
+use super::Config;
+use crate::sema::hir::{Ex, Fact, FuncDecl, Kind, Step, VarDecl};
+use crate::verdict::{Binding, Counterexample, Numeric};
+
+/// Attempts per dimension: `BUDGET_FACTOR · per_dim + BUDGET_EXTRA`, so that
+/// rejection sampling has room when an assumption is met by one draw in a
+/// few.
+const BUDGET_FACTOR: usize = 10;
+const BUDGET_EXTRA: usize = 40;
+
+/// One free draw: a value for every variable (declaration order) and an
+/// instance of every function.
+#[derive(Clone, Debug)]
+struct Draw {
+    vals: Vec<(String, Kind, DMatrix<f64>)>,
+    funcs: Vec<(String, FuncInst)>,
+}
+
+/// What one attempt gave.
+enum Trial {
+    /// A valid sample; for relations, the comparison and both sides.
+    Valid(Option<(Comparison, Val, Val)>, Vec<(String, Val)>),
+    /// The draw did not meet the assumptions.
+    Rejected(Reject),
+    /// The step cannot be evaluated at this sample.
+    Invalid(&'static str),
+    /// The step cannot be evaluated at all.
+    Unsupported(String),
+}
+
+/// A step prepared for sampling.
+pub(crate) struct Setup<'a> {
+    step: &'a Step,
+    vars: Vec<&'a VarDecl>,
+    funcs: Vec<&'a FuncDecl>,
+    plan: Plan<'a>,
+    dims: Vec<usize>,
+}
+
+impl<'a> Setup<'a> {
+    /// Collects what the goal expressions and the assumptions mention.
+    pub fn new(step: &'a Step, goal: &[&Ex]) -> Result<Setup<'a>, Numeric> {
+        let scope = &*step.scope;
+        let mut exprs: Vec<&Ex> = goal.to_vec();
+        for f in &scope.assumptions {
+            exprs.push(&f.lhs);
+            exprs.push(&f.rhs);
+        }
+        let mut vkeys = BTreeSet::new();
+        let mut fkeys = BTreeSet::new();
+        for e in &exprs {
+            vars_of(e, &mut vkeys);
+            funcs_of(e, &mut fkeys);
+        }
+        for k in &vkeys {
+            if scope.var(k).is_none() {
+                return Err(Numeric::Failed {
+                    why: format!("the variable `{k}` is not declared"),
+                });
+            }
+        }
+        for k in &fkeys {
+            if scope.func(k).is_none() {
+                return Err(Numeric::Failed {
+                    why: format!("the function `{k}` is not declared"),
+                });
+            }
+        }
+        let vars: Vec<&VarDecl> = scope.vars.iter().filter(|v| vkeys.contains(&v.key)).collect();
+        let funcs: Vec<&FuncDecl> = scope
+            .funcs
+            .iter()
+            .filter(|f| fkeys.contains(&f.key))
+            .collect();
+        let dimensional = exprs.iter().any(|e| has_dimension(e))
+            || vars.iter().any(|v| v.kind != Kind::Scalar)
+            || funcs
+                .iter()
+                .any(|f| f.ret != Kind::Scalar || f.params.iter().any(|k| *k != Kind::Scalar));
+        let dims = if dimensional {
+            DIMS.to_vec()
+        } else {
+            vec![1]
+        };
+        Ok(Setup {
+            step,
+            vars,
+            funcs,
+            plan: plan(&scope.assumptions, scope),
+            dims,
+        })
+    }
+
+    fn draw(&self, n: usize, rng: &mut ChaCha8Rng) -> Result<Draw, Numeric> {
+        let mut vals = Vec::with_capacity(self.vars.len());
+        for v in &self.vars {
+            let m = match v.kind {
+                Kind::Scalar => match draw_scalar(&v.domain, rng) {
+                    Some(x) => DMatrix::from_element(1, 1, x),
+                    None => {
+                        return Err(Numeric::Failed {
+                            why: format!("the domain of {} is empty", v.text),
+                        })
+                    }
+                },
+                Kind::Vector | Kind::Covector => draw_vector(n, rng),
+                Kind::Matrix => draw_matrix(n, rng),
+            };
+            vals.push((v.key.clone(), v.kind, m));
+        }
+        let mut funcs = Vec::with_capacity(self.funcs.len());
+        for f in &self.funcs {
+            match FuncInst::draw(f, n, rng) {
+                Ok(inst) => funcs.push((f.key.clone(), inst)),
+                Err(Trouble::Unsupported(what)) => return Err(Numeric::Unsupported { what }),
+                Err(Trouble::Invalid(why)) => return Err(Numeric::Failed { why: why.into() }),
+            }
+        }
+        Ok(Draw { vals, funcs })
+    }
+
+    /// The draw with every variable rounded to `digits` significant digits,
+    /// unless that leaves a domain or changes nothing.
+    fn rounded(&self, d: &Draw, digits: i32) -> Option<Draw> {
+        let mut out = d.clone();
+        let mut changed = false;
+        for ((_, kind, m), decl) in out.vals.iter_mut().zip(&self.vars) {
+            let r = m.map(|x| round_sig(x, digits));
+            if *kind == Kind::Scalar && !in_domain(r[(0, 0)], &decl.domain) {
+                return None;
+            }
+            changed |= r != *m;
+            *m = r;
+        }
+        changed.then_some(out)
+    }
+
+    fn trial(&self, d: &Draw, n: usize, fact: Option<&Fact>, show: Option<&Ex>) -> Trial {
+        let mut env = Vec::with_capacity(d.vals.len());
+        for (k, kind, m) in &d.vals {
+            match Val::constant(*kind, m.clone()) {
+                Ok(v) => env.push((k.clone(), v)),
+                Err(Trouble::Invalid(why)) => return Trial::Invalid(why),
+                Err(Trouble::Unsupported(w)) => return Trial::Unsupported(w),
+            }
+        }
+        let mut ctx = Ctx::new(n, &d.funcs, env);
+        match realize(&mut ctx, &self.plan, &self.step.scope) {
+            Ok(()) => {}
+            Err(Reject::Trouble(Trouble::Unsupported(w))) => return Trial::Unsupported(w),
+            Err(r) => return Trial::Rejected(r),
+        }
+        let res: Res<Option<(Comparison, Val, Val)>> = (|| {
+            if let Some(f) = fact {
+                let l = ctx.eval(&f.lhs)?;
+                let r = ctx.eval(&f.rhs)?;
+                let c = compare(f.op, &l, &r).ok_or_else(|| {
+                    Trouble::Unsupported("sides of different shapes".to_string())
+                })?;
+                return Ok(Some((c, l, r)));
+            }
+            if let Some(e) = show {
+                ctx.eval(e)?;
+            }
+            Ok(None)
+        })();
+        match res {
+            Ok(c) => Trial::Valid(c, ctx.env),
+            Err(Trouble::Invalid(why)) => Trial::Invalid(why),
+            Err(Trouble::Unsupported(w)) => Trial::Unsupported(w),
+        }
+    }
+
+    fn counterexample(
+        &self,
+        n: usize,
+        d: &Draw,
+        env: &[(String, Val)],
+        c: Comparison,
+        l: &Val,
+        r: &Val,
+    ) -> Counterexample {
+        let mut values = Vec::new();
+        for v in &self.vars {
+            if let Some((_, val)) = env.iter().rev().find(|(k, _)| *k == v.key) {
+                values.push(Binding {
+                    name: v.text.clone(),
+                    value: print::value(val.kind, val.base()),
+                });
+            }
+        }
+        for f in &self.funcs {
+            if let Some((_, inst)) = d.funcs.iter().find(|(k, _)| *k == f.key) {
+                values.push(Binding {
+                    name: f.text.clone(),
+                    value: inst.describe(&f.text),
+                });
+            }
+        }
+        Counterexample {
+            n,
+            values,
+            lhs: print::value(l.kind, l.base()),
+            rhs: print::value(r.kind, r.base()),
+            error: c.error,
+        }
+    }
+
+    /// Samples until a violation, or `cfg.samples` valid samples, or the
+    /// budget runs out. `fact` is a relation to check; `show` an expression
+    /// that only has to evaluate (then one valid sample suffices).
+    pub fn run(&self, cfg: &Config, fact: Option<&Fact>, show: Option<&Ex>) -> Numeric {
+        let seed = step_seed(cfg.seed, &self.step.id);
+        let wanted = if show.is_some() { 1 } else { cfg.samples.max(1) };
+        let per_dim = wanted.div_ceil(self.dims.len()).max(1);
+        let budget = BUDGET_FACTOR * per_dim + BUDGET_EXTRA;
+        let mut total = 0usize;
+        let mut max_error = 0.0_f64;
+        let mut invalid_counted = 0usize;
+        let mut reasons: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut rejects: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut domain_rejects: BTreeMap<String, usize> = BTreeMap::new();
+        let mut other_rejects: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut attempts_total = 0usize;
+        for &n in &self.dims {
+            let mut rng = rng_for(seed, n);
+            let mut valid = 0usize;
+            let mut invalid = 0usize;
+            for _ in 0..budget {
+                if valid >= per_dim || total + valid >= wanted {
+                    break;
+                }
+                attempts_total += 1;
+                let d = match self.draw(n, &mut rng) {
+                    Ok(d) => d,
+                    Err(out) => return out,
+                };
+                match self.trial(&d, n, fact, show) {
+                    Trial::Valid(Some((c, l, r)), env) if !c.holds => {
+                        let (d, env, c, l, r) = self.shrink(n, d, env, c, l, r, fact);
+                        return Numeric::Refuted {
+                            samples: total + valid + 1,
+                            counterexample: self.counterexample(n, &d, &env, c, &l, &r),
+                        };
+                    }
+                    Trial::Valid(c, _) => {
+                        valid += 1;
+                        if let Some((c, _, _)) = c {
+                            max_error = max_error.max(c.error);
+                        }
+                    }
+                    Trial::Rejected(Reject::Assumption(i)) => *rejects.entry(i).or_default() += 1,
+                    Trial::Rejected(Reject::Domain(v)) => *domain_rejects.entry(v).or_default() += 1,
+                    Trial::Rejected(Reject::Trouble(Trouble::Invalid(why))) => {
+                        *other_rejects.entry(why).or_default() += 1
+                    }
+                    Trial::Rejected(Reject::Trouble(Trouble::Unsupported(what)))
+                    | Trial::Unsupported(what) => return Numeric::Unsupported { what },
+                    Trial::Invalid(why) => {
+                        invalid += 1;
+                        *reasons.entry(why).or_default() += 1;
+                    }
+                }
+            }
+            if valid > 0 {
+                invalid_counted += invalid;
+            }
+            total += valid;
+            if total >= wanted {
+                break;
+            }
+        }
+        let most = |m: &BTreeMap<&'static str, usize>| {
+            m.iter()
+                .max_by_key(|(_, c)| **c)
+                .map(|(w, _)| (*w).to_string())
+                .unwrap_or_default()
+        };
+        if total == 0 {
+            let why = if let Some((i, c)) = rejects.iter().max_by_key(|(_, c)| **c) {
+                let text = self
+                    .plan
+                    .facts
+                    .get(*i)
+                    .map_or(String::new(), |f| f.text.clone());
+                format!(
+                    "no sample satisfies the assumption `{text}` ({c} of {attempts_total} draws failed it)"
+                )
+            } else if let Some((v, _)) = domain_rejects.iter().max_by_key(|(_, c)| **c) {
+                format!("the assumptions force {v} out of its domain")
+            } else if !other_rejects.is_empty() {
+                format!("the assumptions cannot be evaluated: {}", most(&other_rejects))
+            } else {
+                format!(
+                    "no sample where the step can be evaluated ({})",
+                    most(&reasons)
+                )
+            };
+            return Numeric::Failed { why };
+        }
+        if show.is_some() {
+            return Numeric::Agrees {
+                samples: 0,
+                max_error: 0.0,
+            };
+        }
+        if invalid_counted > 3 * total {
+            return Numeric::Failed {
+                why: format!(
+                    "most samples lie outside the step's domain ({} of {} evaluations: {})",
+                    invalid_counted,
+                    invalid_counted + total,
+                    most(&reasons)
+                ),
+            };
+        }
+        if 4 * total < wanted {
+            return Numeric::Failed {
+                why: format!(
+                    "only {total} of {wanted} samples could be drawn and evaluated"
+                ),
+            };
+        }
+        Numeric::Agrees {
+            samples: total,
+            max_error,
+        }
+    }
+
+    /// Tries the violating draw rounded to 1, then 2 significant digits, and
+    /// keeps the first that still violates the step.
+    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::type_complexity)]
+    fn shrink(
+        &self,
+        n: usize,
+        d: Draw,
+        env: Vec<(String, Val)>,
+        c: Comparison,
+        l: Val,
+        r: Val,
+        fact: Option<&Fact>,
+    ) -> (Draw, Vec<(String, Val)>, Comparison, Val, Val) {
+        for digits in [1, 2] {
+            let Some(small) = self.rounded(&d, digits) else {
+                continue;
+            };
+            if let Trial::Valid(Some((c2, l2, r2)), env2) = self.trial(&small, n, fact, None) {
+                if !c2.holds {
+                    return (small, env2, c2, l2, r2);
+                }
+            }
+        }
+        (d, env, c, l, r)
+    }
+}

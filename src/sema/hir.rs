@@ -1,0 +1,295 @@
+//! The checked program: what both judges read, and the only thing they share.
+//!
+//! Invariants (established by `sema::resolve`):
+//! - every name is resolved: [`Node::Var`] names a declared scalar, vector
+//!   or matrix of the step's [`Scope`]; [`Node::Apply`] and [`Node::GradFn`]
+//!   name a declared function; definitions are already expanded (a `def`
+//!   with parameters becomes a [`Node::Subst`] of its body);
+//! - every [`Ex`] carries its [`Kind`], and the kinds of its children are the
+//!   ones its node accepts (see [`Node`]); judges may rely on this and never
+//!   re-check kinds;
+//! - spans point into the step's own source file.
+
+use std::sync::Arc;
+
+use crate::diag::Span;
+use crate::rat::Rat;
+pub use crate::syntax::ast::{BinOp, Domain, NormP, RelOp, Sense};
+
+/// The kind of an expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A real number.
+    Scalar,
+    /// A column vector in ℝⁿ.
+    Vector,
+    /// A row vector (a transposed vector), only ever multiplied on the right.
+    Covector,
+    /// An n×n matrix.
+    Matrix,
+}
+
+impl Kind {
+    /// The kind in words, for messages.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Scalar => "a scalar",
+            Kind::Vector => "a vector",
+            Kind::Covector => "a transposed vector",
+            Kind::Matrix => "a matrix",
+        }
+    }
+}
+
+/// Functions every file knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// √x (scalar).
+    Sqrt,
+    /// eˣ (scalar).
+    Exp,
+    /// natural logarithm (scalar).
+    Log,
+    /// sign, elementwise on vectors; sign(0) = 0.
+    Sign,
+    /// |x|, elementwise on vectors.
+    Abs,
+}
+
+impl Builtin {
+    /// The name as written in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Sqrt => "sqrt",
+            Builtin::Exp => "exp",
+            Builtin::Log => "log",
+            Builtin::Sign => "sign",
+            Builtin::Abs => "abs",
+        }
+    }
+}
+
+/// A checked expression node. Children's kinds, by node:
+/// - `Bin(Add|Sub)`: both sides of the node's kind;
+/// - `Bin(Mul)`: scalar·X, X·scalar, covector·vector (→ scalar),
+///   vector·covector (→ matrix), matrix·vector, covector·matrix,
+///   matrix·matrix;
+/// - `Bin(Div)`: X / scalar; `Bin(Pow)`: scalar ^ scalar;
+/// - `Norm`, `Inner`: vectors, giving a scalar; `Transpose`: vector →
+///   covector, matrix → matrix;
+/// - `Builtin(Sqrt|Exp|Log)`: scalar; `Builtin(Sign|Abs)`: scalar or vector;
+/// - `Grad{order:1}`: scalar body, result of the variable's kind;
+///   `Grad{order:2}`: scalar body, vector variable → matrix, scalar
+///   variable → scalar;
+/// - `Apply`: arguments of the declared parameter kinds; `derivs > 0` only
+///   for functions scalar → scalar;
+/// - `GradFn`: a function of one vector to a scalar: order 1 gives a vector,
+///   order 2 a matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    /// An exact constant.
+    Num(Rat),
+    /// A declared variable, by key.
+    Var(String),
+    /// The identity matrix `I`.
+    Identity,
+    /// The zero of the node's kind (the `0` in `∇_θ F = 0` when the other
+    /// side is a vector or a matrix).
+    Zero,
+    /// `f(args)`, or its `derivs`-th derivative `f'(x)`, `f''(x)`.
+    Apply {
+        /// The declared function's key.
+        func: String,
+        /// Number of primes.
+        derivs: u8,
+        /// Arguments.
+        args: Vec<Ex>,
+    },
+    /// `∇f(x)` (order 1) or `∇²f(x)` (order 2) of a declared function.
+    GradFn {
+        /// The declared function's key.
+        func: String,
+        /// 1 or 2.
+        order: u8,
+        /// The point.
+        args: Vec<Ex>,
+    },
+    /// A built-in function of one argument.
+    Builtin(Builtin, Box<Ex>),
+    /// `∇_wrt body` (order 1) or `∇²_wrt body` (order 2).
+    Grad {
+        /// The variable's key.
+        wrt: String,
+        /// 1 or 2.
+        order: u8,
+        /// The differentiated scalar expression.
+        body: Box<Ex>,
+    },
+    /// A p-norm of a vector.
+    Norm(NormP, Box<Ex>),
+    /// ⟨a, b⟩.
+    Inner(Box<Ex>, Box<Ex>),
+    /// aᵀ.
+    Transpose(Box<Ex>),
+    /// −a.
+    Neg(Box<Ex>),
+    /// a ∘ b.
+    Bin(BinOp, Box<Ex>, Box<Ex>),
+    /// `body[v := value, …]`, simultaneous; each value has its variable's kind.
+    Subst(Box<Ex>, Vec<(String, Ex)>),
+}
+
+/// A checked expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ex {
+    /// What it is.
+    pub node: Node,
+    /// Its kind.
+    pub kind: Kind,
+    /// Where it was written (for an expanded definition: where it was used).
+    pub span: Span,
+}
+
+/// A declared variable.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VarDecl {
+    /// Canonical key.
+    pub key: String,
+    /// Spelling at the declaration (used in reports).
+    pub text: String,
+    /// Scalar, Vector or Matrix.
+    pub kind: Kind,
+    /// For scalars: the set it ranges over. Always [`Domain::Any`] otherwise.
+    pub domain: Domain,
+}
+
+/// A declared function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FuncDecl {
+    /// Canonical key.
+    pub key: String,
+    /// Spelling at the declaration.
+    pub text: String,
+    /// Parameter kinds.
+    pub params: Vec<Kind>,
+    /// Result kind.
+    pub ret: Kind,
+}
+
+/// A relation between two checked expressions of the same kind (for
+/// inequalities: scalars).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fact {
+    /// Left side.
+    pub lhs: Ex,
+    /// Comparison.
+    pub op: RelOp,
+    /// Right side.
+    pub rhs: Ex,
+    /// Source text as written.
+    pub text: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// What is visible at a step: declarations in order, and the assumptions in
+/// force (the step's part's and the file's).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Scope {
+    /// Variables, outermost first; a key appears at most once (inner
+    /// declarations replace outer ones).
+    pub vars: Vec<VarDecl>,
+    /// Functions, likewise.
+    pub funcs: Vec<FuncDecl>,
+    /// Assumptions in force, in the order they were made.
+    pub assumptions: Vec<Fact>,
+}
+
+impl Scope {
+    /// The variable with this key.
+    pub fn var(&self, key: &str) -> Option<&VarDecl> {
+        self.vars.iter().find(|v| v.key == key)
+    }
+    /// The function with this key.
+    pub fn func(&self, key: &str) -> Option<&FuncDecl> {
+        self.funcs.iter().find(|f| f.key == key)
+    }
+}
+
+/// One constraint of an optimisation step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Constraint {
+    /// The relation.
+    pub fact: Fact,
+    /// Meant component by component.
+    pub elementwise: bool,
+}
+
+/// What a step asks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Goal {
+    /// `lhs op rhs` must hold for every admissible value (a claim, or one
+    /// link of a calc chain).
+    Relation(Fact),
+    /// `solve rel for var`, checking `answer` if given.
+    Solve {
+        /// The equation or inequality.
+        rel: Fact,
+        /// The unknown's key.
+        var: String,
+        /// The claimed solution.
+        answer: Option<Fact>,
+    },
+    /// `minimize/maximize objective over var subject to constraints`.
+    Optimize {
+        /// Direction.
+        sense: Sense,
+        /// The scalar objective.
+        objective: Ex,
+        /// The decision variable's key.
+        var: String,
+        /// The constraints.
+        constraints: Vec<Constraint>,
+        /// The claimed optimum.
+        answer: Option<Fact>,
+    },
+    /// `show e`: derive and display a canonical form.
+    Show(Ex),
+}
+
+/// One checkable step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// Stable identity: depends only on the part, the statement's own text
+    /// and its occurrence number among identical statements of the part.
+    /// Seeds the numeric judge.
+    pub id: String,
+    /// The part's name, if any.
+    pub part: Option<String>,
+    /// Where the step is (for a calc link: the link).
+    pub span: Span,
+    /// The step's source text, whitespace collapsed.
+    pub text: String,
+    /// What is visible.
+    pub scope: Arc<Scope>,
+    /// What to check.
+    pub goal: Goal,
+}
+
+/// A part of the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    /// Its name.
+    pub name: String,
+    /// Its title.
+    pub title: Option<String>,
+}
+
+/// A checked file.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Program {
+    /// Parts in order.
+    pub parts: Vec<Part>,
+    /// Steps in source order.
+    pub steps: Vec<Step>,
+}

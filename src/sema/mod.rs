@@ -1,0 +1,26 @@
+//! Name resolution and kind checking: from the syntax tree to the checked
+//! program ([`hir::Program`]) that both judges read.
+//!
+//! Invariant: [`check_file`] either returns a program whose every
+//! expression satisfies the invariants documented in [`hir`], or every
+//! diagnostic it found (parse errors first); it never panics.
+
+pub mod hir;
+mod kinds;
+mod resolve;
+
+use crate::diag::{Diagnostic, Source};
+
+/// Parses and checks a whole file.
+pub fn check_file(src: &Source) -> Result<hir::Program, Vec<Diagnostic>> {
+    let (file, mut diags) = crate::syntax::parse_file(src);
+    let (program, more) = resolve::resolve(src, &file);
+    diags.extend(more);
+    if diags.is_empty() {
+        Ok(program)
+    } else {
+        diags.sort_by_key(|d| d.span.start);
+        diags.dedup();
+        Err(diags)
+    }
+}

@@ -1,0 +1,206 @@
+//! The symbolic judge: proves steps exactly, for every dimension n at once.
+//!
+//! # Representation
+//! A scalar is a [`Term`] over *scalar atoms*: declared scalars, Gram atoms
+//! ⟨u, v⟩ of two distinct vector atoms, norms ‖v‖ (with ⟨v, v⟩ = ‖v‖²),
+//! and applications of declared functions. A vector is a combination
+//! Σ cₖ·vₖ of *vector atoms* (declared vectors, sign(v), ∇J(x), …) with
+//! scalar coefficients; a matrix is c·I + Σ c·u vᵀ + Σ c·M (see `lin.rs`).
+//! Inner products expand bilinearly; ∇ runs the chain rule over atoms
+//! (`calculus.rs`); assumptions rewrite atoms (`subst.rs`); the engine
+//! normalises every scalar coefficient exactly.
+//!
+//! # Soundness
+//! A step is *proved* only when, after exact lowering, every coefficient of
+//! (left − right) normalises to 0 in the engine. Atoms are treated as
+//! independent symbols; an identity that holds for independent symbols holds
+//! for every specialisation of them, so no false step is proved. The judge
+//! may fail to prove a true step (one that needs n = 1, say); it then says
+//! *undecided* and the numeric judge decides. Conditional rewrites (|c| = c)
+//! are made only where declared domains give the condition (`signs.rs`).
+//!
+//! Invariant: this module never imports the numeric judge, and it reaches
+//! the computer-algebra backend only through [`crate::engine::Session`].
+
+mod atoms;
+mod calculus;
+mod lin;
+mod lower;
+mod print;
+mod signs;
+mod subst;
+mod val;
+
+use crate::engine::{EngineError, Session};
+use crate::sema::hir::{Goal, Kind, RelOp, Scope, Step};
+use crate::term::Term;
+use crate::verdict::Symbolic;
+use atoms::Atoms;
+use lin::{Lin, Mat};
+use signs::Sign;
+use subst::Rules;
+use val::Val;
+
+/// Why a step could not be lowered: a construct in words.
+pub type Res<T> = Result<T, String>;
+
+fn eng_err(e: EngineError) -> String {
+    format!("the algebra engine failed: {e}")
+}
+
+/// The state of judging one step.
+pub struct Ctx<'a> {
+    atoms: Atoms,
+    scope: &'a Scope,
+    eng: &'a mut Session,
+}
+
+/// Judges one step with the engine session of the running job.
+pub fn judge(step: &Step, eng: &mut Session) -> Symbolic {
+    let mut ctx = Ctx {
+        atoms: Atoms::default(),
+        scope: &step.scope,
+        eng,
+    };
+    match ctx.judge(step) {
+        Ok(s) => s,
+        Err(what) => Symbolic::Unsupported { what },
+    }
+}
+
+impl Ctx<'_> {
+    fn judge(&mut self, step: &Step) -> Res<Symbolic> {
+        let (rules, mut derived) = self.assumptions()?;
+        match &step.goal {
+            Goal::Relation(f) => {
+                let l = self.lower(&f.lhs)?;
+                let r = self.lower(&f.rhs)?;
+                let l = self.canonical(&l, &rules)?;
+                let r = self.canonical(&r, &rules)?;
+                derived.push(format!("left side = {}", self.show(&l)));
+                derived.push(format!("right side = {}", self.show(&r)));
+                let d = self.sub(&l, &r)?;
+                let d = self.canonical(&d, &rules)?;
+                derived.push(format!("left − right = {}", self.show(&d)));
+                let holds = match f.op {
+                    RelOp::Eq => is_zero(&d),
+                    op => match &d {
+                        Val::S(t) => self.order_holds(op, t),
+                        _ => false,
+                    },
+                };
+                Ok(if holds {
+                    Symbolic::Proved { derived }
+                } else {
+                    Symbolic::Undecided { derived }
+                })
+            }
+            Goal::Show(e) => {
+                let v = self.lower(e)?;
+                let v = self.canonical(&v, &rules)?;
+                derived.push(format!("= {}", self.show(&v)));
+                Ok(Symbolic::Proved { derived })
+            }
+            Goal::Solve { .. } => Err("solve (it comes with the solving issue)".into()),
+            Goal::Optimize { .. } => {
+                Err("minimize/maximize (it comes with the solving issue)".into())
+            }
+        }
+    }
+
+    /// Learns atom rewrites from the assumptions in scope.
+    fn assumptions(&mut self) -> Res<(Rules, Vec<String>)> {
+        let mut rules = Rules::default();
+        let mut notes = Vec::new();
+        let facts = self.scope.assumptions.clone();
+        for f in &facts {
+            let used = if f.op == RelOp::Eq && f.lhs.kind == Kind::Scalar {
+                let l = self.lower(&f.lhs)?;
+                let r = self.lower(&f.rhs)?;
+                match (l, r) {
+                    (Val::S(l), Val::S(r)) => {
+                        let l = rules.apply(&l);
+                        let r = rules.apply(&r);
+                        let l = self.eng.normalize(&l).map_err(eng_err)?;
+                        let r = self.eng.normalize(&r).map_err(eng_err)?;
+                        rules.learn(self, &l, &r)
+                    }
+                    _ => false,
+                }
+            } else {
+                false
+            };
+            if !used {
+                notes.push(format!("assumption {} not used by the symbolic judge", f.text));
+            }
+        }
+        Ok((rules, notes))
+    }
+
+    /// Applies the assumption rewrites and normalises every coefficient.
+    fn canonical(&mut self, v: &Val, rules: &Rules) -> Res<Val> {
+        let mut norm = |t: &Term| -> Res<Term> {
+            let t = rules.apply(t);
+            self.eng.normalize(&t).map_err(eng_err)
+        };
+        Ok(match v {
+            Val::S(t) => Val::S(norm(t)?),
+            Val::V(l) => Val::V(canon_lin(l, &mut norm)?),
+            Val::C(l) => Val::C(canon_lin(l, &mut norm)?),
+            Val::M(m) => {
+                let mut out = Mat::default();
+                if let Some(c) = &m.id {
+                    let c = norm(c)?;
+                    if !c.is_zero() {
+                        out.id = Some(c);
+                    }
+                }
+                for (k, c) in &m.outer {
+                    let c = norm(c)?;
+                    if !c.is_zero() {
+                        out.outer.insert(*k, c);
+                    }
+                }
+                for (k, c) in &m.atoms {
+                    let c = norm(c)?;
+                    if !c.is_zero() {
+                        out.atoms.insert(*k, c);
+                    }
+                }
+                Val::M(out)
+            }
+        })
+    }
+
+    /// Whether `d op 0` follows from the declared signs.
+    fn order_holds(&self, op: RelOp, d: &Term) -> bool {
+        let s = self.sign(d);
+        match op {
+            RelOp::Lt => s == Sign::Neg,
+            RelOp::Le => s.nonpos(),
+            RelOp::Gt => s == Sign::Pos,
+            RelOp::Ge => s.nonneg(),
+            RelOp::Ne => matches!(s, Sign::Pos | Sign::Neg),
+            RelOp::Eq => s == Sign::Zero,
+        }
+    }
+}
+
+fn canon_lin(l: &Lin, norm: &mut impl FnMut(&Term) -> Res<Term>) -> Res<Lin> {
+    let mut out = Lin::default();
+    for (k, c) in &l.0 {
+        let c = norm(c)?;
+        if !c.is_zero() {
+            out.0.insert(*k, c);
+        }
+    }
+    Ok(out)
+}
+
+fn is_zero(v: &Val) -> bool {
+    match v {
+        Val::S(t) => t.is_zero(),
+        Val::V(l) | Val::C(l) => l.0.is_empty(),
+        Val::M(m) => m.id.is_none() && m.outer.is_empty() && m.atoms.is_empty(),
+    }
+}

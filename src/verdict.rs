@@ -1,0 +1,166 @@
+//! What the judges say about a step, and the verdict that combines them.
+//!
+//! Invariants: a [`Verdict`] is computed once, in `check`, from one
+//! [`Symbolic`] and one [`Numeric`] outcome by [`combine`]; reports render
+//! verdicts and never recompute them. `Proved` requires the symbolic judge
+//! to have reduced the step to an exact identity and the numeric judge not
+//! to object; any numeric counterexample to a proved step is a
+//! [`Verdict::Disagreement`].
+
+use serde::Serialize;
+
+/// The symbolic judge's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Symbolic {
+    /// The exact difference normalised to zero.
+    Proved {
+        /// What was derived (canonical forms), one line each.
+        derived: Vec<String>,
+    },
+    /// The judge could not decide; `residual` is the canonical form left.
+    Undecided {
+        /// What was derived, one line each.
+        derived: Vec<String>,
+    },
+    /// The step uses a construct this judge does not handle yet.
+    Unsupported {
+        /// What is not supported, in words.
+        what: String,
+    },
+    /// The judge was switched off (testing the numeric judge alone).
+    Off,
+}
+
+/// One named value of a counterexample, printed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Binding {
+    /// The name as written in the file.
+    pub name: String,
+    /// Its value, printed (`[0.5, -1.25]` for vectors).
+    pub value: String,
+}
+
+/// A sample that violates a step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Counterexample {
+    /// The dimension n of the sample.
+    pub n: usize,
+    /// Every sampled value, in declaration order.
+    pub values: Vec<Binding>,
+    /// The left side's value, printed.
+    pub lhs: String,
+    /// The right side's value, printed.
+    pub rhs: String,
+    /// The error that broke the tolerance (absolute, or relative — see
+    /// the numeric module docs).
+    pub error: f64,
+}
+
+/// The numeric judge's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Numeric {
+    /// Every sample agrees.
+    Agrees {
+        /// Samples evaluated.
+        samples: usize,
+        /// Largest relative error seen.
+        max_error: f64,
+    },
+    /// A sample violates the step.
+    Refuted {
+        /// Samples evaluated before (and including) the counterexample.
+        samples: usize,
+        /// The smallest counterexample found.
+        counterexample: Counterexample,
+    },
+    /// The step uses a construct this judge does not handle yet.
+    Unsupported {
+        /// What, in words.
+        what: String,
+    },
+    /// No valid sample could be drawn (e.g. the assumptions cannot be met).
+    Failed {
+        /// Why, in words.
+        why: String,
+    },
+}
+
+/// The verdict of a step (DESIGN.md section 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Exact identity, and the numeric judge agrees.
+    Proved,
+    /// Only the numeric judge could decide; every sample agrees.
+    Numeric,
+    /// A sample violates the step.
+    Refuted,
+    /// The step could not be checked (unsupported construct, no samples).
+    Error,
+    /// The judges contradict each other: a bug in derive.
+    Disagreement,
+}
+
+impl Verdict {
+    /// Whether the step passes (`numeric` passes unless `strict`).
+    pub fn passes(self, strict: bool) -> bool {
+        match self {
+            Verdict::Proved => true,
+            Verdict::Numeric => !strict,
+            _ => false,
+        }
+    }
+    /// The verdict as one lower-case word.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Proved => "proved",
+            Verdict::Numeric => "numeric",
+            Verdict::Refuted => "refuted",
+            Verdict::Error => "error",
+            Verdict::Disagreement => "disagreement",
+        }
+    }
+}
+
+/// Combines the two outcomes into a verdict and a one-line reason.
+pub fn combine(s: &Symbolic, n: &Numeric) -> (Verdict, String) {
+    use Numeric as N;
+    use Symbolic as S;
+    match (s, n) {
+        (S::Proved { .. }, N::Refuted { .. }) => (
+            Verdict::Disagreement,
+            "the symbolic judge proved this step but a numeric sample violates it: this is a bug in derive, please report it".into(),
+        ),
+        (_, N::Refuted { .. }) => (Verdict::Refuted, "a numeric sample violates the step".into()),
+        (S::Proved { .. }, N::Agrees { .. }) => {
+            (Verdict::Proved, "exact difference is 0; numeric samples agree".into())
+        }
+        (S::Proved { .. }, N::Unsupported { what }) => (
+            Verdict::Proved,
+            format!("exact difference is 0; the numeric judge could not check it ({what})"),
+        ),
+        (S::Proved { .. }, N::Failed { why }) => (
+            Verdict::Error,
+            format!("proved symbolically, but the numeric judge could not sample: {why}"),
+        ),
+        (S::Undecided { .. }, N::Agrees { .. }) => (
+            Verdict::Numeric,
+            "not decided symbolically; every numeric sample agrees".into(),
+        ),
+        (S::Off, N::Agrees { .. }) => (
+            Verdict::Numeric,
+            "symbolic judge off; every numeric sample agrees".into(),
+        ),
+        (S::Unsupported { what }, N::Agrees { .. }) => (
+            Verdict::Numeric,
+            format!("symbolic judge: not supported yet: {what}; every numeric sample agrees"),
+        ),
+        (_, N::Failed { why }) => (Verdict::Error, format!("numeric judge: {why}")),
+        (S::Unsupported { what }, N::Unsupported { .. }) => {
+            (Verdict::Error, format!("not supported yet: {what}"))
+        }
+        (_, N::Unsupported { what }) => (Verdict::Error, format!("not supported yet: {what}")),
+    }
+}
