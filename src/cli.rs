@@ -58,7 +58,7 @@ struct CheckArgs {
     #[arg(long, default_value_t = crate::numeric::Config::default().seed)]
     seed: u64,
     /// Numeric samples per step.
-    #[arg(long, default_value_t = crate::numeric::Config::default().samples,
+    #[arg(long, default_value_t = crate::numeric::Config::default().samples as u64,
           value_parser = clap::value_parser!(u64).range(1..=100_000))]
     samples: u64,
     /// Treat `numeric` verdicts (not proved symbolically) as failures.
@@ -167,7 +167,9 @@ pub fn main() -> i32 {
 /// Checks every file of the configuration and prints the report.
 pub fn run(config: &Config) -> Result<i32> {
     let mut reports: Vec<FileReport> = Vec::new();
-    let mut stdout = std::io::stdout().lock();
+    // Never hold the stdout lock while judging: the engine flushes stdout
+    // from its own thread when it starts.
+    let stdout = std::io::stdout;
     for path in &config.files {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
@@ -181,11 +183,16 @@ pub fn run(config: &Config) -> Result<i32> {
                     "the file is not valid UTF-8",
                     "invalid byte here",
                 );
-                reports.push(FileReport {
+                let report = FileReport {
                     file: name,
                     diagnostics: vec![d.render(&src)],
                     steps: Vec::new(),
-                });
+                };
+                if config.format == Format::Text {
+                    let mut out = stdout().lock();
+                    out.write_all(report::text::render_file(&report, config.style).as_bytes())?;
+                }
+                reports.push(report);
                 continue;
             }
         };
@@ -193,22 +200,23 @@ pub fn run(config: &Config) -> Result<i32> {
         let report = check::check_source(&src, &config.options);
         if config.format == Format::Text {
             // Stream text per file so a long run shows progress.
-            stdout.write_all(report::text::render_file(&report, config.style).as_bytes())?;
-            stdout.flush()?;
+            let mut out = stdout().lock();
+            out.write_all(report::text::render_file(&report, config.style).as_bytes())?;
+            out.flush()?;
         }
         reports.push(report);
     }
     match config.format {
         Format::Text => {
             let summary = report::text::summary(&reports, config.style.strict);
-            stdout.write_all(summary.as_bytes())?;
+            stdout().lock().write_all(summary.as_bytes())?;
         }
         Format::Json => {
             let doc = report::json::render(&reports, config.options.seed, config.style.strict);
-            stdout.write_all(doc.as_bytes())?;
+            stdout().lock().write_all(doc.as_bytes())?;
         }
     }
-    stdout.flush()?;
+    stdout().lock().flush()?;
     Ok(report::exit_code(&reports, config.style.strict))
 }
 

@@ -138,26 +138,58 @@ impl Diagnostic {
         let line_end = src.text[start..]
             .find('\n')
             .map_or(src.text.len(), |i| start + i);
-        let text: String = src.text[line_start..line_end]
+        // Long lines are shown as a window around the span.
+        const CONTEXT: usize = 60;
+        let before: Vec<char> = src.text[line_start..start].chars().collect();
+        let (skip, lead_mark) = if before.len() > CONTEXT {
+            (before.len() - CONTEXT, "…")
+        } else {
+            (0, "")
+        };
+        let visible = |s: &str| -> String {
+            s.chars()
+                .map(|c| {
+                    if c.is_control() && c != '\t' {
+                        '�'
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        };
+        let lead_text: String = visible(&before[skip..].iter().collect::<String>());
+        let span_text: String = src.text[start..end.min(line_end).max(start)]
             .chars()
-            .map(|c| if c.is_control() && c != '\t' { '�' } else { c })
             .collect();
+        let width = span_text.chars().count().clamp(1, CONTEXT);
+        let after_start = start + span_text.len();
+        let after: Vec<char> = src.text[after_start..line_end].chars().collect();
+        let span_shown: String = span_text.chars().take(CONTEXT).collect();
+        let (after_shown, tail_mark) =
+            if after.len() > CONTEXT || span_text.chars().count() > CONTEXT {
+                (
+                    after
+                        .iter()
+                        .take(CONTEXT.saturating_sub(width))
+                        .collect::<String>(),
+                    "…",
+                )
+            } else {
+                (after.iter().collect::<String>(), "")
+            };
+        let text = format!(
+            "{lead_mark}{lead_text}{}{}{tail_mark}",
+            visible(&span_shown),
+            visible(&after_shown)
+        );
         let _ = writeln!(out, "{pad} |");
         let _ = writeln!(out, "{line} | {}", text.trim_end());
-        let lead: String = src.text[line_start..start]
+        let lead: String = lead_mark
             .chars()
+            .chain(lead_text.chars())
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        let width = src.text[start..end.min(line_end).max(start)]
-            .chars()
-            .count()
-            .max(1);
-        let _ = writeln!(
-            out,
-            "{pad} | {lead}{} {}",
-            "^".repeat(width),
-            self.label
-        );
+        let _ = writeln!(out, "{pad} | {lead}{} {}", "^".repeat(width), self.label);
         for note in &self.notes {
             let _ = writeln!(out, "{pad} = note: {note}");
         }

@@ -31,13 +31,13 @@
 //! - Determinism: same file, seed and options → same bytes out.
 //! - Parsing and checking never panic on any input.
 
-//TMP pub mod check;
-//TMP pub mod cli;
+pub mod check;
+pub mod cli;
 pub mod diag;
 pub mod engine;
 pub mod numeric;
 pub mod rat;
-//TMP pub mod report;
+pub mod report;
 pub mod sema;
 pub mod symbolic;
 pub mod syntax;

@@ -50,9 +50,17 @@ fn syntax_and_kind_errors_exit_2_with_a_located_diagnostic() {
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(derive(&["check"]).status.code(), Some(2));
-    assert_eq!(derive(&["check", "no/such/file.drv"]).status.code(), Some(2));
+    assert_eq!(
+        derive(&["check", "no/such/file.drv"]).status.code(),
+        Some(2)
+    );
     assert_eq!(derive(&["frobnicate"]).status.code(), Some(2));
-    assert_eq!(derive(&["check", "--samples", "0", "derivations"]).status.code(), Some(2));
+    assert_eq!(
+        derive(&["check", "--samples", "0", "derivations"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -70,7 +78,10 @@ fn json_is_one_valid_document_with_every_step() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON on stdout");
     let files = v["files"].as_array().expect("files");
     assert!(files.len() >= 4);
-    let steps: usize = files.iter().map(|f| f["steps"].as_array().map_or(0, Vec::len)).sum();
+    let steps: usize = files
+        .iter()
+        .map(|f| f["steps"].as_array().map_or(0, Vec::len))
+        .sum();
     assert_eq!(v["summary"]["steps"].as_u64(), Some(steps as u64));
     assert_eq!(v["exit_code"].as_i64().map(|c| c as i32), o.status.code());
     let step = &files[0]["steps"][0];
@@ -84,7 +95,10 @@ fn json_stays_valid_with_parse_errors() {
     let o = derive(&["check", "--format", "json", "tests/errors/binary-junk.drv"]);
     assert_eq!(o.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
-    assert!(!v["files"][0]["diagnostics"].as_array().expect("list").is_empty());
+    assert!(!v["files"][0]["diagnostics"]
+        .as_array()
+        .expect("list")
+        .is_empty());
 }
 
 #[test]
@@ -124,7 +138,12 @@ fn six_concurrent_processes_all_finish_with_the_same_output() {
         .map(|c| c.wait_with_output().expect("wait"))
         .collect();
     for o in &outs {
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         assert_eq!(o.stdout, outs[0].stdout);
         assert!(!stdout(o).contains("restricted Symbolica"));
     }

@@ -17,12 +17,20 @@ fn check_all_refuted(path: &str, min: usize, symbolic: bool) {
     let mut bad = Vec::new();
     for s in &rep.steps {
         if s.verdict != Verdict::Refuted {
-            bad.push(format!("{} {}: {}", s.location, s.statement, s.verdict.word()));
+            bad.push(format!(
+                "{} {}: {}",
+                s.location,
+                s.statement,
+                s.verdict.word()
+            ));
             continue;
         }
         if let Numeric::Refuted { counterexample, .. } = &s.numeric {
             if counterexample.n > 3 {
-                bad.push(format!("{}: counterexample of dimension {}", s.location, counterexample.n));
+                bad.push(format!(
+                    "{}: counterexample of dimension {}",
+                    s.location, counterexample.n
+                ));
             }
         }
     }

@@ -85,6 +85,9 @@ pub(crate) struct Plan<'a> {
 pub(crate) enum Reject {
     /// The assumption with this index does not hold.
     Assumption(usize),
+    /// The constructors did not reach a common fixpoint (the constructed
+    /// assumptions contradict each other, or the construction is too slow).
+    Together,
     /// A constructed scalar left its domain (the variable's spelling).
     Domain(String),
     /// An assumption could not be evaluated.
@@ -239,7 +242,31 @@ fn search(
 }
 
 /// Most rounds of constructors before giving up on a draw.
-const ROUNDS: usize = 60;
+const ROUNDS: usize = 100;
+
+/// A round that moves no target by more than this (relative to its size)
+/// has reached the fixpoint: every constructed assumption holds up to
+/// rounding, not merely within the comparison tolerance.
+const FIXPOINT: f64 = 1e-14;
+
+fn relative_change(old: &DMatrix<f64>, new: &DMatrix<f64>) -> f64 {
+    if old.shape() != new.shape() {
+        return f64::INFINITY;
+    }
+    let size = old
+        .iter()
+        .chain(new.iter())
+        .fold(0.0_f64, |m, x| m.max(x.abs()));
+    let diff = old
+        .iter()
+        .zip(new.iter())
+        .fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
+    if diff == 0.0 {
+        0.0
+    } else {
+        diff / size
+    }
+}
 
 fn set(ctx: &mut Ctx<'_>, key: &str, v: Val) -> Result<(), Trouble> {
     match ctx.env.iter_mut().rev().find(|(k, _)| k == key) {
@@ -247,7 +274,9 @@ fn set(ctx: &mut Ctx<'_>, key: &str, v: Val) -> Result<(), Trouble> {
             slot.1 = v;
             Ok(())
         }
-        None => Err(Trouble::Unsupported(format!("the variable {key} has no value"))),
+        None => Err(Trouble::Unsupported(format!(
+            "the variable {key} has no value"
+        ))),
     }
 }
 
@@ -292,15 +321,22 @@ fn apply(ctx: &mut Ctx<'_>, c: &Ctor<'_>) -> Result<bool, Trouble> {
             let b = ctx.eval(other)?.base().clone();
             let e = ctx.eval(value)?.base_scalar();
             let u = ctx.lookup(target)?.base().clone();
+            if b.shape() != u.shape() {
+                return Ok(false);
+            }
             let bb = b.dot(&b);
             if bb < 1e-12 {
-                return Ok(false);
+                // ⟨u, 0⟩ = e holds already when e = 0, and never otherwise.
+                return Ok(e == 0.0);
             }
             let new = &u + &b * ((e - u.dot(&b)) / bb);
             set(ctx, target, Val::constant(Kind::Vector, new)?)?;
         }
         Ctor::Newton { target, lhs, rhs } => {
-            for _ in 0..50 {
+            // Iterate until the step is at the rounding level of x, then
+            // accept only if the equation holds.
+            let mut last = false;
+            for _ in 0..60 {
                 let s = ctx.lookup(target)?.clone();
                 let k = ctx.eps;
                 let one = DMatrix::from_element(1, 1, 1.0);
@@ -314,17 +350,22 @@ fn apply(ctx: &mut Ctx<'_>, c: &Ctor<'_>) -> Result<bool, Trouble> {
                 ctx.eps -= 1;
                 let d = d?;
                 let f0 = d.base_scalar();
-                if near_zero(f0, d.mag) {
+                let x = s.base_scalar();
+                if f0 == 0.0 {
                     return Ok(true);
                 }
                 let f1 = d.jet.extract(1 << k, k).base_scalar();
                 if f1 == 0.0 || !f1.is_finite() {
                     return Ok(false);
                 }
-                let x = s.base_scalar() - f0 / f1;
-                set(ctx, target, Val::scalar(x)?)?;
+                let step = f0 / f1;
+                set(ctx, target, Val::scalar(x - step)?)?;
+                last = near_zero(f0, d.mag);
+                if step.abs() <= 4.0 * f64::EPSILON * x.abs() {
+                    return Ok(last);
+                }
             }
-            return Ok(false);
+            return Ok(last);
         }
     }
     Ok(true)
@@ -341,29 +382,26 @@ fn holds(ctx: &mut Ctx<'_>, f: &Fact) -> Result<bool, Trouble> {
 pub(crate) fn realize(ctx: &mut Ctx<'_>, plan: &Plan<'_>, scope: &Scope) -> Result<(), Reject> {
     let lift = Reject::Trouble;
     if !plan.ctors.is_empty() {
+        let mut fixed = false;
         for _ in 0..ROUNDS {
+            let mut change: f64 = 0.0;
             for (i, c) in &plan.ctors {
+                let old = ctx.lookup(c.target()).map_err(lift)?.base().clone();
                 match apply(ctx, c) {
                     Ok(true) => {}
-                    Ok(false) => return Err(Reject::Assumption(*i)),
-                    Err(Trouble::Invalid(_)) => return Err(Reject::Assumption(*i)),
+                    Ok(false) | Err(Trouble::Invalid(_)) => return Err(Reject::Assumption(*i)),
                     Err(t) => return Err(lift(t)),
                 }
+                let new = ctx.lookup(c.target()).map_err(lift)?.base();
+                change = change.max(relative_change(&old, new));
             }
-            let mut all = true;
-            for (i, _) in &plan.ctors {
-                match holds(ctx, &plan.facts[*i]) {
-                    Ok(true) => {}
-                    Ok(false) | Err(Trouble::Invalid(_)) => {
-                        all = false;
-                        break;
-                    }
-                    Err(t) => return Err(lift(t)),
-                }
-            }
-            if all {
+            if change <= FIXPOINT {
+                fixed = true;
                 break;
             }
+        }
+        if !fixed {
+            return Err(Reject::Together);
         }
     }
     for (i, f) in plan.facts.iter().enumerate() {

@@ -156,9 +156,7 @@ impl FuncInst {
                 let lin = Val::constant(Kind::Covector, p.transpose())?.mul(&z)?;
                 let qz = Val::constant(Kind::Matrix, q.clone())?.mul(&z)?;
                 let quad = z.transpose()?.mul(&qz)?.mul(&Val::scalar(s / 2.0)?)?;
-                let wave = phase(d, *e, &z)?
-                    .sin_shifted(0.0)?
-                    .mul(&Val::scalar(*c)?)?;
+                let wave = phase(d, *e, &z)?.sin_shifted(0.0)?.mul(&Val::scalar(*c)?)?;
                 lin.add(&quad, 1.0)?.add(&wave, 1.0)
             }
         }
@@ -205,23 +203,32 @@ impl FuncInst {
         let n = print::num;
         match self {
             FuncInst::Curve { a, b, c, d, e } => format!(
-                "{name}(t) = {}·sin({}·t + {}) + {}·t² + {}·t",
+                "{name}(t) = {}·sin({}·t + {}) {}·t² {}·t",
                 n(*a),
                 n(*b),
                 n(*c),
-                n(*d),
-                n(*e)
+                signed(*d),
+                signed(*e)
             ),
             FuncInst::Field { p, q, s, c, d, e } => format!(
-                "{name}(z) = ⟨p, z⟩ + ½·{}·zᵀQz + {}·sin(⟨d, z⟩ + {}) with p = {}, Q = {}, d = {} (z: the arguments stacked)",
+                "{name}(z) = ⟨p, z⟩ + ½·{}·zᵀQz {}·sin(⟨d, z⟩ + {}) with p = {}, Q = {}, d = {} (z: the arguments stacked)",
                 n(*s),
-                n(*c),
+                signed(*c),
                 n(*e),
                 print::value(Kind::Vector, p),
                 print::value(Kind::Matrix, q),
                 print::value(Kind::Vector, d)
             ),
         }
+    }
+}
+
+/// `+ x` or `− |x|`, for formulas.
+fn signed(x: f64) -> String {
+    if x < 0.0 {
+        format!("− {}", print::num(-x))
+    } else {
+        format!("+ {}", print::num(x))
     }
 }
 
@@ -268,7 +275,11 @@ mod tests {
         for _ in 0..20 {
             let f = FuncInst::draw(&decl(vec![Kind::Scalar]), 1, &mut rng).unwrap();
             let t = Val::scalar(normal(&mut rng)).unwrap();
-            let tt = seeded(&seeded(&t, 0, DMatrix::from_element(1, 1, 1.0)), 1, DMatrix::from_element(1, 1, 1.0));
+            let tt = seeded(
+                &seeded(&t, 0, DMatrix::from_element(1, 1, 1.0)),
+                1,
+                DMatrix::from_element(1, 1, 1.0),
+            );
             let v = f.apply(0, &[tt]).unwrap();
             let d1 = f.apply(1, std::slice::from_ref(&t)).unwrap().base_scalar();
             let d2 = f.apply(2, std::slice::from_ref(&t)).unwrap().base_scalar();
@@ -282,7 +293,11 @@ mod tests {
         let mut rng = rng_for(12, 3);
         let n = 3;
         let f = FuncInst::draw(&decl(vec![Kind::Vector]), n, &mut rng).unwrap();
-        let x = Val::constant(Kind::Vector, DMatrix::from_fn(n, 1, |_, _| normal(&mut rng))).unwrap();
+        let x = Val::constant(
+            Kind::Vector,
+            DMatrix::from_fn(n, 1, |_, _| normal(&mut rng)),
+        )
+        .unwrap();
         let g = f.grad(1, std::slice::from_ref(&x)).unwrap();
         let h = f.grad(2, std::slice::from_ref(&x)).unwrap();
         for i in 0..n {
@@ -305,6 +320,9 @@ mod tests {
         let mut rng = rng_for(1, 1);
         let mut d = decl(vec![Kind::Vector]);
         d.ret = Kind::Vector;
-        assert!(matches!(FuncInst::draw(&d, 2, &mut rng), Err(Trouble::Unsupported(_))));
+        assert!(matches!(
+            FuncInst::draw(&d, 2, &mut rng),
+            Err(Trouble::Unsupported(_))
+        ));
     }
 }

@@ -161,7 +161,12 @@ impl Jet {
     pub fn extract(&self, bits: usize, keep: usize) -> Jet {
         let zero = DMatrix::zeros(self.c[0].nrows(), self.c[0].ncols());
         let c = (0..1usize << keep)
-            .map(|s| self.c.get(s | bits).cloned().unwrap_or_else(|| zero.clone()))
+            .map(|s| {
+                self.c
+                    .get(s | bits)
+                    .cloned()
+                    .unwrap_or_else(|| zero.clone())
+            })
             .collect();
         Jet { c }
     }

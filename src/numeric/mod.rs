@@ -21,9 +21,10 @@
 //!   possible; they are then *shrunk* by rounding the drawn values to 1 or 2
 //!   significant digits when the rounded sample still violates the step.
 //! - Scalars are drawn from their declared domains at least 0.1 (log-uniform
-//!   up to 10) away from open boundaries, hitting closed boundaries exactly
-//!   one time in eight; vectors have normal components, norm ≥ 0.3; all
-//!   drawn values have 3 significant digits.
+//!   up to 10) away from a one-sided boundary (intervals: uniformly, 1% of
+//!   their width away from open ends), hitting closed boundaries exactly one
+//!   time in eight; vectors have normal components, norm ≥ 0.3; all drawn
+//!   values have 3 significant digits.
 //! - Assumptions are made true by construction where their shape allows
 //!   (`‖w‖ = 1` by normalising, `⟨g, w⟩ = 0` by projecting, `‖g‖ = a` by
 //!   defining a from g, any scalar equation by Newton's method) and by
@@ -72,6 +73,14 @@
 //! invalid, or fewer than a quarter of the requested samples could be
 //! drawn, the outcome is `Failed` with the reason.
 
+//! # Not yet
+//!
+//! `solve` and `minimize`/`maximize` steps (they come with the solving
+//! issue), functions returning vectors or matrices, and derivatives nested
+//! beyond total order 4 are reported as unsupported. Inequality assumptions
+//! (`a < b`) are met by rejection only, so a very narrow one fails the step
+//! instead of being sampled into.
+
 mod assume;
 mod diff;
 mod eval;
@@ -110,10 +119,11 @@ impl Default for Config {
     /// analytic expressions fails at almost every point, so one generic
     /// sample refutes it; the others are there for claims that fail only on
     /// part of the space (inequalities, signs, absolute values, wrong only
-    /// for some n): if a claim fails on a quarter of the samples space of a
+    /// for some n): if a claim fails on a quarter of the sample space of a
     /// dimension, 12 samples all miss it with probability 0.75¹² ≈ 3%, and
     /// all 48 with probability 10⁻⁶. A sample costs microseconds (a Hessian
-    /// in n = 5 takes 15 evaluations), so a step takes about a millisecond.
+    /// in n = 5 takes 15 evaluations), so a step takes a few milliseconds in a
+    /// release build.
     fn default() -> Config {
         Config {
             seed: 0,

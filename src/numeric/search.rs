@@ -41,6 +41,20 @@ struct Draw {
     funcs: Vec<(String, FuncInst)>,
 }
 
+/// A sample where the relation fails.
+struct Violation {
+    /// The free draw.
+    draw: Draw,
+    /// The sample after the assumptions were constructed.
+    env: Vec<(String, Val)>,
+    /// The comparison that failed.
+    cmp: Comparison,
+    /// Left side.
+    lhs: Val,
+    /// Right side.
+    rhs: Val,
+}
+
 /// What one attempt gave.
 enum Trial {
     /// A valid sample; for relations, the comparison and both sides.
@@ -91,7 +105,11 @@ impl<'a> Setup<'a> {
                 });
             }
         }
-        let vars: Vec<&VarDecl> = scope.vars.iter().filter(|v| vkeys.contains(&v.key)).collect();
+        let vars: Vec<&VarDecl> = scope
+            .vars
+            .iter()
+            .filter(|v| vkeys.contains(&v.key))
+            .collect();
         let funcs: Vec<&FuncDecl> = scope
             .funcs
             .iter()
@@ -102,11 +120,7 @@ impl<'a> Setup<'a> {
             || funcs
                 .iter()
                 .any(|f| f.ret != Kind::Scalar || f.params.iter().any(|k| *k != Kind::Scalar));
-        let dims = if dimensional {
-            DIMS.to_vec()
-        } else {
-            vec![1]
-        };
+        let dims = if dimensional { DIMS.to_vec() } else { vec![1] };
         Ok(Setup {
             step,
             vars,
@@ -179,9 +193,8 @@ impl<'a> Setup<'a> {
             if let Some(f) = fact {
                 let l = ctx.eval(&f.lhs)?;
                 let r = ctx.eval(&f.rhs)?;
-                let c = compare(f.op, &l, &r).ok_or_else(|| {
-                    Trouble::Unsupported("sides of different shapes".to_string())
-                })?;
+                let c = compare(f.op, &l, &r)
+                    .ok_or_else(|| Trouble::Unsupported("sides of different shapes".to_string()))?;
                 return Ok(Some((c, l, r)));
             }
             if let Some(e) = show {
@@ -196,15 +209,8 @@ impl<'a> Setup<'a> {
         }
     }
 
-    fn counterexample(
-        &self,
-        n: usize,
-        d: &Draw,
-        env: &[(String, Val)],
-        c: Comparison,
-        l: &Val,
-        r: &Val,
-    ) -> Counterexample {
+    fn counterexample(&self, n: usize, v: &Violation) -> Counterexample {
+        let (d, env, c, l, r) = (&v.draw, &v.env, v.cmp, &v.lhs, &v.rhs);
         let mut values = Vec::new();
         for v in &self.vars {
             if let Some((_, val)) = env.iter().rev().find(|(k, _)| *k == v.key) {
@@ -236,7 +242,11 @@ impl<'a> Setup<'a> {
     /// that only has to evaluate (then one valid sample suffices).
     pub fn run(&self, cfg: &Config, fact: Option<&Fact>, show: Option<&Ex>) -> Numeric {
         let seed = step_seed(cfg.seed, &self.step.id);
-        let wanted = if show.is_some() { 1 } else { cfg.samples.max(1) };
+        let wanted = if show.is_some() {
+            1
+        } else {
+            cfg.samples.max(1)
+        };
         let per_dim = wanted.div_ceil(self.dims.len()).max(1);
         let budget = BUDGET_FACTOR * per_dim + BUDGET_EXTRA;
         let mut total = 0usize;
@@ -245,6 +255,7 @@ impl<'a> Setup<'a> {
         let mut reasons: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut rejects: BTreeMap<usize, usize> = BTreeMap::new();
         let mut domain_rejects: BTreeMap<String, usize> = BTreeMap::new();
+        let mut together = 0usize;
         let mut other_rejects: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut attempts_total = 0usize;
         for &n in &self.dims {
@@ -261,11 +272,18 @@ impl<'a> Setup<'a> {
                     Err(out) => return out,
                 };
                 match self.trial(&d, n, fact, show) {
-                    Trial::Valid(Some((c, l, r)), env) if !c.holds => {
-                        let (d, env, c, l, r) = self.shrink(n, d, env, c, l, r, fact);
+                    Trial::Valid(Some((cmp, lhs, rhs)), env) if !cmp.holds => {
+                        let found = Violation {
+                            draw: d,
+                            env,
+                            cmp,
+                            lhs,
+                            rhs,
+                        };
+                        let found = self.shrink(n, found, fact);
                         return Numeric::Refuted {
                             samples: total + valid + 1,
-                            counterexample: self.counterexample(n, &d, &env, c, &l, &r),
+                            counterexample: self.counterexample(n, &found),
                         };
                     }
                     Trial::Valid(c, _) => {
@@ -275,7 +293,10 @@ impl<'a> Setup<'a> {
                         }
                     }
                     Trial::Rejected(Reject::Assumption(i)) => *rejects.entry(i).or_default() += 1,
-                    Trial::Rejected(Reject::Domain(v)) => *domain_rejects.entry(v).or_default() += 1,
+                    Trial::Rejected(Reject::Domain(v)) => {
+                        *domain_rejects.entry(v).or_default() += 1
+                    }
+                    Trial::Rejected(Reject::Together) => together += 1,
                     Trial::Rejected(Reject::Trouble(Trouble::Invalid(why))) => {
                         *other_rejects.entry(why).or_default() += 1
                     }
@@ -311,10 +332,25 @@ impl<'a> Setup<'a> {
                 format!(
                     "no sample satisfies the assumption `{text}` ({c} of {attempts_total} draws failed it)"
                 )
+            } else if together > 0 {
+                let texts: Vec<String> = self
+                    .plan
+                    .ctors
+                    .iter()
+                    .filter_map(|(i, _)| self.plan.facts.get(*i))
+                    .map(|f| format!("`{}`", f.text))
+                    .collect();
+                format!(
+                    "no sample satisfies the assumptions {} together",
+                    texts.join(", ")
+                )
             } else if let Some((v, _)) = domain_rejects.iter().max_by_key(|(_, c)| **c) {
                 format!("the assumptions force {v} out of its domain")
             } else if !other_rejects.is_empty() {
-                format!("the assumptions cannot be evaluated: {}", most(&other_rejects))
+                format!(
+                    "the assumptions cannot be evaluated: {}",
+                    most(&other_rejects)
+                )
             } else {
                 format!(
                     "no sample where the step can be evaluated ({})",
@@ -341,9 +377,7 @@ impl<'a> Setup<'a> {
         }
         if 4 * total < wanted {
             return Numeric::Failed {
-                why: format!(
-                    "only {total} of {wanted} samples could be drawn and evaluated"
-                ),
+                why: format!("only {total} of {wanted} samples could be drawn and evaluated"),
             };
         }
         Numeric::Agrees {
@@ -354,28 +388,23 @@ impl<'a> Setup<'a> {
 
     /// Tries the violating draw rounded to 1, then 2 significant digits, and
     /// keeps the first that still violates the step.
-    #[allow(clippy::too_many_arguments)]
-    #[allow(clippy::type_complexity)]
-    fn shrink(
-        &self,
-        n: usize,
-        d: Draw,
-        env: Vec<(String, Val)>,
-        c: Comparison,
-        l: Val,
-        r: Val,
-        fact: Option<&Fact>,
-    ) -> (Draw, Vec<(String, Val)>, Comparison, Val, Val) {
+    fn shrink(&self, n: usize, found: Violation, fact: Option<&Fact>) -> Violation {
         for digits in [1, 2] {
-            let Some(small) = self.rounded(&d, digits) else {
+            let Some(small) = self.rounded(&found.draw, digits) else {
                 continue;
             };
-            if let Trial::Valid(Some((c2, l2, r2)), env2) = self.trial(&small, n, fact, None) {
-                if !c2.holds {
-                    return (small, env2, c2, l2, r2);
+            if let Trial::Valid(Some((cmp, lhs, rhs)), env) = self.trial(&small, n, fact, None) {
+                if !cmp.holds {
+                    return Violation {
+                        draw: small,
+                        env,
+                        cmp,
+                        lhs,
+                        rhs,
+                    };
                 }
             }
         }
-        (d, env, c, l, r)
+        found
     }
 }

@@ -112,9 +112,17 @@ mod tests {
     #[test]
     fn equality_uses_the_magnitude_of_the_terms() {
         // A difference of 1e-9 is rounding for terms of size 1e3 …
-        assert!(compare(RelOp::Eq, &s(1e-9, 1e3), &s(0.0, 0.0)).unwrap().holds);
+        assert!(
+            compare(RelOp::Eq, &s(1e-9, 1e3), &s(0.0, 0.0))
+                .unwrap()
+                .holds
+        );
         // … but a real difference for terms of size 1.
-        assert!(!compare(RelOp::Eq, &s(1e-6, 1.0), &s(0.0, 0.0)).unwrap().holds);
+        assert!(
+            !compare(RelOp::Eq, &s(1e-6, 1.0), &s(0.0, 0.0))
+                .unwrap()
+                .holds
+        );
     }
 
     #[test]

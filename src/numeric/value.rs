@@ -61,10 +61,14 @@ impl Val {
     /// Wraps a jet, checking finiteness.
     pub fn new(kind: Kind, jet: Jet, mag: f64) -> Res<Val> {
         if !jet.is_finite() {
-            return Err(Trouble::Invalid("a value is not finite (a pole or an overflow)"));
+            return Err(Trouble::Invalid(
+                "a value is not finite (a pole or an overflow)",
+            ));
         }
         if !mag.is_finite() {
-            return Err(Trouble::Invalid("a value is too ill-conditioned to evaluate"));
+            return Err(Trouble::Invalid(
+                "a value is too ill-conditioned to evaluate",
+            ));
         }
         Ok(Val { kind, jet, mag })
     }
@@ -116,7 +120,11 @@ impl Val {
                 other.kind.word()
             )));
         }
-        Val::new(self.kind, self.jet.add_scaled(&other.jet, s), self.mag + other.mag)
+        Val::new(
+            self.kind,
+            self.jet.add_scaled(&other.jet, s),
+            self.mag + other.mag,
+        )
     }
 
     /// `−self`.
@@ -147,7 +155,10 @@ impl Val {
         match (self.kind, other.kind) {
             (Scalar, _) => scale(self, other),
             (_, Scalar) => scale(other, self),
-            (Covector, Vector) | (Matrix, Vector) | (Covector, Matrix) | (Matrix, Matrix)
+            (Covector, Vector)
+            | (Matrix, Vector)
+            | (Covector, Matrix)
+            | (Matrix, Matrix)
             | (Vector, Covector) => {
                 let kind = match (self.kind, other.kind) {
                     (Covector, Vector) => Scalar,
@@ -266,7 +277,8 @@ impl Val {
             fall *= e;
         }
         let g = self.guarded().abs();
-        let slope = if p == 0.0 {
+        // An exact zero (magnitude 0) has no uncertainty to propagate.
+        let slope = if p == 0.0 || self.mag == 0.0 {
             0.0
         } else {
             (p * g.powf(p - 1.0)).abs()
@@ -311,7 +323,11 @@ impl Val {
         }
         let out = self.powf_const(0.5)?;
         let g = self.guarded().abs();
-        let mag = x.sqrt() + self.mag / (2.0 * g.sqrt());
+        let mag = if self.mag == 0.0 {
+            x.sqrt()
+        } else {
+            x.sqrt() + self.mag / (2.0 * g.sqrt())
+        };
         Val::new(Kind::Scalar, out.jet, mag)
     }
 
@@ -486,6 +502,22 @@ mod tests {
         ));
         let three = Val::scalar(3.0).unwrap();
         assert_eq!(m.pow(&three).unwrap().base_scalar(), -8.0);
+    }
+
+    #[test]
+    fn exact_zeros_stay_valid() {
+        let z = Val::scalar(0.0).unwrap();
+        assert_eq!(z.sqrt().unwrap().base_scalar(), 0.0);
+        let half = Val::scalar(0.5).unwrap();
+        assert_eq!(z.pow(&half).unwrap().base_scalar(), 0.0);
+        // Under a derivative, √ at 0 is a kink: invalid, not infinite.
+        let seeded = Val::new(
+            Kind::Scalar,
+            z.jet.seed(0, DMatrix::from_element(1, 1, 1.0)),
+            1.0,
+        )
+        .unwrap();
+        assert!(matches!(seeded.sqrt(), Err(Trouble::Invalid(_))));
     }
 
     #[test]

@@ -48,7 +48,9 @@ struct Resolver<'a> {
 
 type R<T> = Result<T, ()>;
 
-const BUILTINS: &[&str] = &["sqrt", "exp", "log", "sign", "abs", "norm", "dot", "grad", "hess"];
+const BUILTINS: &[&str] = &[
+    "sqrt", "exp", "log", "sign", "abs", "norm", "dot", "grad", "hess",
+];
 
 /// Resolves a parsed file into a program; returns it with every diagnostic.
 pub fn resolve(src: &Source, file: &ast::File) -> (hir::Program, Vec<Diagnostic>) {
@@ -82,12 +84,18 @@ impl Resolver<'_> {
         if BUILTINS.contains(&id.key.as_str()) {
             self.err(
                 id.span,
-                format!("`{}` is a built-in function and cannot be redeclared", id.text),
+                format!(
+                    "`{}` is a built-in function and cannot be redeclared",
+                    id.text
+                ),
                 "choose another name",
             );
             return;
         }
-        let frame = self.frames.last_mut().expect("the file frame always exists");
+        let frame = self
+            .frames
+            .last_mut()
+            .expect("the file frame always exists");
         if let Some((_, prev)) = frame.names.get(&id.key) {
             let (line, _) = self.src.line_col(prev.start);
             let msg = format!("`{}` is already declared on line {line}", id.text);
@@ -155,11 +163,7 @@ impl Resolver<'_> {
             StmtKind::Assume(rels) => {
                 for rel in rels {
                     if let Ok(f) = self.fact(rel, false) {
-                        self.frames
-                            .last_mut()
-                            .expect("frame")
-                            .assumptions
-                            .push(f);
+                        self.frames.last_mut().expect("frame").assumptions.push(f);
                     }
                 }
             }
@@ -184,7 +188,8 @@ impl Resolver<'_> {
                         op.symbol(),
                         self.text(cur.span)
                     );
-                    if let Ok(fact) = self.relate(prev.clone(), *op, cur.clone(), span, text.clone())
+                    if let Ok(fact) =
+                        self.relate(prev.clone(), *op, cur.clone(), span, text.clone())
                     {
                         self.push_step(span, text, Goal::Relation(fact));
                     }
@@ -275,13 +280,21 @@ impl Resolver<'_> {
             _ => Kind::Scalar,
         };
         if let (Some(sp), false) = (dspan, matches!(kind, KindSpec::Scalar)) {
-            self.err(sp, "only scalars can have a domain", "remove this, or declare a scalar");
+            self.err(
+                sp,
+                "only scalars can have a domain",
+                "remove this, or declare a scalar",
+            );
         }
         for id in names {
             let entry = match kind {
                 KindSpec::Function(params, ret) => {
                     if matches!(ret.as_ref(), KindSpec::Function(..)) {
-                        self.err(id.span, "functions returning functions are not supported", "here");
+                        self.err(
+                            id.span,
+                            "functions returning functions are not supported",
+                            "here",
+                        );
                         self.declare(id, Entry::Poisoned);
                         continue;
                     }
@@ -350,7 +363,11 @@ impl Resolver<'_> {
                 || (l.kind == Kind::Vector && r.kind == Kind::Scalar)
                 || (l.kind == Kind::Scalar && r.kind == Kind::Vector);
             if !ok || l.kind == Kind::Matrix || l.kind == Kind::Covector {
-                let msg = format!("cannot compare {} with {} elementwise", l.kind.word(), r.kind.word());
+                let msg = format!(
+                    "cannot compare {} with {} elementwise",
+                    l.kind.word(),
+                    r.kind.word()
+                );
                 self.err(rel.span, msg, "compare vectors or scalars");
                 return Err(());
             }
@@ -379,11 +396,14 @@ impl Resolver<'_> {
             return Err(());
         }
         if !matches!(op, RelOp::Eq | RelOp::Ne) && l.kind != Kind::Scalar {
-            let msg = format!("cannot order {}: inequalities compare scalars", l.kind.word());
-            self.diags.push(
-                Diagnostic::error(span, msg, "not scalars")
-                    .with_note("for a bound on every component, use it as a constraint with `elementwise`"),
+            let msg = format!(
+                "cannot order {}: inequalities compare scalars",
+                l.kind.word()
             );
+            self.diags
+                .push(Diagnostic::error(span, msg, "not scalars").with_note(
+                    "for a bound on every component, use it as a constraint with `elementwise`",
+                ));
             return Err(());
         }
         Ok(Fact {
@@ -409,7 +429,11 @@ impl Resolver<'_> {
                 match self.lookup(&func.key).cloned() {
                     Some(Entry::Func(f)) if f.params == [Kind::Vector] && f.ret == Kind::Scalar => {
                         self.check_args(&f, &args, span)?;
-                        let kind = if *order == 1 { Kind::Vector } else { Kind::Matrix };
+                        let kind = if *order == 1 {
+                            Kind::Vector
+                        } else {
+                            Kind::Matrix
+                        };
                         mk(
                             Node::GradFn {
                                 func: f.key,
@@ -430,7 +454,11 @@ impl Resolver<'_> {
                     }
                     _ => {
                         let msg = format!("`{}` is not a declared function", func.text);
-                        self.err(func.span, msg, "declare it: `let J: function vector -> scalar`");
+                        self.err(
+                            func.span,
+                            msg,
+                            "declare it: `let J: function vector -> scalar`",
+                        );
                         Err(())
                     }
                 }
@@ -442,12 +470,20 @@ impl Resolver<'_> {
                     Some(Entry::Poisoned) => return Err(()),
                     _ => {
                         let msg = format!("cannot differentiate with respect to `{}`", wrt.text);
-                        self.err(wrt.span, msg, "expected a declared scalar or vector variable");
+                        self.err(
+                            wrt.span,
+                            msg,
+                            "expected a declared scalar or vector variable",
+                        );
                         return Err(());
                     }
                 };
                 if var.kind == Kind::Matrix {
-                    self.err(wrt.span, "gradients with respect to a matrix are not supported", "a matrix");
+                    self.err(
+                        wrt.span,
+                        "gradients with respect to a matrix are not supported",
+                        "a matrix",
+                    );
                     return Err(());
                 }
                 if body.kind != Kind::Scalar {
@@ -629,7 +665,9 @@ impl Resolver<'_> {
                     "not declared with `let` or `def`",
                 );
                 if let Some(split) = self.split_hint(&id.text) {
-                    d = d.with_note(format!("a Latin name is a whole word; for a product write `{split}`"));
+                    d = d.with_note(format!(
+                        "a Latin name is a whole word; for a product write `{split}`"
+                    ));
                 }
                 self.diags.push(d);
                 Err(())
@@ -660,7 +698,12 @@ impl Resolver<'_> {
         }
         for (a, k) in args.iter().zip(&f.params) {
             if a.kind != *k {
-                let msg = format!("`{}` expects {} here, not {}", f.text, k.word(), a.kind.word());
+                let msg = format!(
+                    "`{}` expects {} here, not {}",
+                    f.text,
+                    k.word(),
+                    a.kind.word()
+                );
                 self.err(a.span, msg, "wrong kind of argument");
                 return Err(());
             }
@@ -705,13 +748,21 @@ impl Resolver<'_> {
                     _ => None,
                 };
                 let Some(p) = p.filter(|_| args.len() <= 2 && !args.is_empty()) else {
-                    self.err(span, "`norm` takes a vector and optionally 1, 2 or inf", "norm(v), norm(v, 1), norm(v, inf)");
+                    self.err(
+                        span,
+                        "`norm` takes a vector and optionally 1, 2 or inf",
+                        "norm(v), norm(v, 1), norm(v, inf)",
+                    );
                     return Err(());
                 };
                 let v = self.expr(&args[0])?;
                 if v.kind != Kind::Vector {
                     let msg = format!("norm of {}", v.kind.word());
-                    self.err(v.span, msg, "for the absolute value of a scalar write |x| or abs(x)");
+                    self.err(
+                        v.span,
+                        msg,
+                        "for the absolute value of a scalar write |x| or abs(x)",
+                    );
                     return Err(());
                 }
                 return Ok(Ex {
@@ -744,14 +795,24 @@ impl Resolver<'_> {
             Some(Entry::Def { params, body }) if !params.is_empty() && primes == 0 => {
                 let args = self.exprs(args)?;
                 if args.len() != params.len() {
-                    let msg = format!("`{}` takes {} argument(s), not {}", func.text, params.len(), args.len());
+                    let msg = format!(
+                        "`{}` takes {} argument(s), not {}",
+                        func.text,
+                        params.len(),
+                        args.len()
+                    );
                     self.err(span, msg, "wrong number of arguments");
                     return Err(());
                 }
                 let mut binds = Vec::new();
                 for ((key, kind), a) in params.into_iter().zip(args) {
                     if a.kind != kind {
-                        let msg = format!("`{}` expects {} here, not {}", func.text, kind.word(), a.kind.word());
+                        let msg = format!(
+                            "`{}` expects {} here, not {}",
+                            func.text,
+                            kind.word(),
+                            a.kind.word()
+                        );
                         self.err(a.span, msg, "wrong kind of argument");
                         return Err(());
                     }
@@ -775,7 +836,10 @@ impl Resolver<'_> {
             }
             _ => {
                 let (msg, label) = if self.lookup(&func.key).is_some() {
-                    (format!("`{}` is not a function", func.text), "cannot be applied".to_string())
+                    (
+                        format!("`{}` is not a function", func.text),
+                        "cannot be applied".to_string(),
+                    )
                 } else {
                     (
                         format!("undefined function `{}`", func.text),

@@ -125,4 +125,3 @@ impl Atoms {
         sym_index(name).and_then(|i| self.scalars.get(i))
     }
 }
-

@@ -142,7 +142,8 @@ impl Ctx<'_> {
     }
 
     fn lhides(&self, l: &Lin, name: &str) -> bool {
-        l.0.iter().any(|(k, c)| self.vhides(*k, name) || self.thides(c, name))
+        l.0.iter()
+            .any(|(k, c)| self.vhides(*k, name) || self.thides(c, name))
     }
 
     fn args_hide(&self, args: &[Arg], name: &str) -> bool {
@@ -241,11 +242,7 @@ impl Ctx<'_> {
                     let sg = self.elementwise(false, &Lin::atom(i))?;
                     self.jac_atom_t(i, w, &sg)?
                 }
-                SAtom::Norm(NormP::Inf, i)
-                    if !self.vdepends(i, w) =>
-                {
-                    continue
-                }
+                SAtom::Norm(NormP::Inf, i) if !self.vdepends(i, w) => continue,
                 SAtom::Norm(..) => return Err("the gradient of ‖·‖∞".into()),
                 SAtom::NormOf(_, l) => {
                     if self.ldepends(&l, w) {

@@ -12,8 +12,8 @@ use super::lin::{Lin, Mat};
 use super::subst::Sigma;
 use super::val::Val;
 use super::{Ctx, Res};
-use crate::sema::hir::{BinOp, Builtin, Ex, Kind, Node};
 use crate::rat::Rat;
+use crate::sema::hir::{BinOp, Builtin, Ex, Kind, Node};
 use crate::term::Term;
 
 impl Ctx<'_> {
@@ -36,9 +36,7 @@ impl Ctx<'_> {
             Node::Var(k) => match e.kind {
                 Kind::Vector => Val::V(Lin::atom(self.var_vec(k))),
                 Kind::Matrix => {
-                    let m = self
-                        .atoms
-                        .matrix(format!("var:{k}"), MAtom::Var(k.clone()));
+                    let m = self.atoms.matrix(format!("var:{k}"), MAtom::Var(k.clone()));
                     Val::M(Mat::atom(m))
                 }
                 _ => Val::S(self.var_scalar(k)),
@@ -171,7 +169,9 @@ impl Ctx<'_> {
         super::calculus::symbols(t, &mut syms);
         for s in syms {
             if s != name && self.sym_hides(&s, name) {
-                return Err("a derivative with respect to a scalar inside a vector expression".into());
+                return Err(
+                    "a derivative with respect to a scalar inside a vector expression".into(),
+                );
             }
         }
         Ok(())
@@ -219,7 +219,10 @@ impl Ctx<'_> {
                 (S(Term::Pow(base, r)), S(Term::Num(n))) if n.is_int() => match r.as_ref() {
                     Term::Num(r) => match Rat::new(r.num * n.num, r.den) {
                         Some(rn) => S(Term::pow(*base, Term::Num(rn))),
-                        None => S(Term::pow(Term::Pow(base, Box::new(Term::Num(*r))), Term::Num(n))),
+                        None => S(Term::pow(
+                            Term::Pow(base, Box::new(Term::Num(*r))),
+                            Term::Num(n),
+                        )),
                     },
                     _ => S(Term::pow(Term::Pow(base, r), Term::Num(n))),
                 },

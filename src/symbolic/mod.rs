@@ -131,7 +131,10 @@ impl Ctx<'_> {
                 false
             };
             if !used {
-                notes.push(format!("assumption {} not used by the symbolic judge", f.text));
+                notes.push(format!(
+                    "assumption {} not used by the symbolic judge",
+                    f.text
+                ));
             }
         }
         Ok((rules, notes))

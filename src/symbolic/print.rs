@@ -64,12 +64,11 @@ impl Ctx<'_> {
 
     /// A combination of vectors, printed.
     pub fn show_l(&self, l: &Lin) -> String {
-        let items: Vec<(Term, String)> = l
-            .0
-            .iter()
-            .filter(|(_, c)| !c.is_zero())
-            .map(|(k, c)| (c.clone(), self.show_v(*k)))
-            .collect();
+        let items: Vec<(Term, String)> =
+            l.0.iter()
+                .filter(|(_, c)| !c.is_zero())
+                .map(|(k, c)| (c.clone(), self.show_v(*k)))
+                .collect();
         self.show_combination(items)
     }
 
@@ -79,7 +78,10 @@ impl Ctx<'_> {
             items.push((c.clone(), "I".to_string()));
         }
         for ((i, j), c) in &m.outer {
-            items.push((c.clone(), format!("{} {}ᵀ", self.show_v(*i), self.show_v(*j))));
+            items.push((
+                c.clone(),
+                format!("{} {}ᵀ", self.show_v(*i), self.show_v(*j)),
+            ));
         }
         for (a, c) in &m.atoms {
             items.push((c.clone(), self.show_matom(*a)));
@@ -94,7 +96,7 @@ impl Ctx<'_> {
         }
         let mut out = String::new();
         for (i, (c, basis)) in items.iter().enumerate() {
-            let (neg, c) = split_sign(c);
+            let (neg, c) = split_sign(&Self::tidy(c));
             if i > 0 {
                 out.push_str(if neg { " − " } else { " + " });
             } else if neg {
@@ -174,13 +176,29 @@ impl Ctx<'_> {
         self.show_prec(t, 0)
     }
 
+    /// −(a − b) is printed as (b − a): a product of −1 and one sum
+    /// becomes the negated sum.
+    fn tidy(t: &Term) -> Term {
+        if let Term::Mul(fs) = t {
+            if fs.len() == 2 && fs[0] == Term::int(-1) {
+                if let Term::Add(ts) = &fs[1] {
+                    return Term::Add(
+                        ts.iter()
+                            .map(|x| Term::neg(x.clone()))
+                            .map(|x| simplify_neg(&x))
+                            .collect(),
+                    );
+                }
+            }
+        }
+        t.clone()
+    }
+
     /// Precedences: 0 sum, 2 product, 3 power base, 4 atom.
     fn show_prec(&self, t: &Term, ctx: u8) -> String {
+        let t = &Self::tidy(t);
         let (s, own) = match t {
-            Term::Num(r) => (
-                r.to_string(),
-                if r.num < 0 || !r.is_int() { 1 } else { 4 },
-            ),
+            Term::Num(r) => (r.to_string(), if r.num < 0 || !r.is_int() { 1 } else { 4 }),
             Term::Sym(s) => (self.show_sym(s), 4),
             Term::Add(v) => {
                 let mut out = String::new();
@@ -316,12 +334,24 @@ impl Ctx<'_> {
 /// Splits a leading negative sign off a term: (true, −t) when t is "negative-looking".
 fn split_sign(t: &Term) -> (bool, Term) {
     match t {
-        Term::Num(r) if r.num < 0 => (true, Term::Num(Rat { num: -r.num, den: r.den })),
-        Term::Mul(v) => match v.iter().position(|f| matches!(f, Term::Num(r) if r.num < 0)) {
+        Term::Num(r) if r.num < 0 => (
+            true,
+            Term::Num(Rat {
+                num: -r.num,
+                den: r.den,
+            }),
+        ),
+        Term::Mul(v) => match v
+            .iter()
+            .position(|f| matches!(f, Term::Num(r) if r.num < 0))
+        {
             Some(i) => {
                 let mut v = v.clone();
                 if let Term::Num(r) = v[i] {
-                    v[i] = Term::Num(Rat { num: -r.num, den: r.den });
+                    v[i] = Term::Num(Rat {
+                        num: -r.num,
+                        den: r.den,
+                    });
                 }
                 v.retain(|f| *f != Term::int(1));
                 let t = match v.len() {
@@ -334,5 +364,39 @@ fn split_sign(t: &Term) -> (bool, Term) {
             None => (false, t.clone()),
         },
         _ => (false, t.clone()),
+    }
+}
+
+/// −1·(−1·x) → x and −1·n → −n, so that negating a sum's terms prints well.
+fn simplify_neg(t: &Term) -> Term {
+    match t {
+        Term::Mul(v) if v.len() == 2 && v[0] == Term::int(-1) => match &v[1] {
+            Term::Num(r) => Term::Num(Rat {
+                num: -r.num,
+                den: r.den,
+            }),
+            Term::Mul(w) => {
+                let mut w = w.clone();
+                match w.iter().position(|f| matches!(f, Term::Num(_))) {
+                    Some(i) => {
+                        if let Term::Num(r) = w[i] {
+                            w[i] = Term::Num(Rat {
+                                num: -r.num,
+                                den: r.den,
+                            });
+                        }
+                        w.retain(|f| *f != Term::int(1));
+                        match w.len() {
+                            0 => Term::int(1),
+                            1 => w.remove(0),
+                            _ => Term::Mul(w),
+                        }
+                    }
+                    None => t.clone(),
+                }
+            }
+            _ => t.clone(),
+        },
+        _ => t.clone(),
     }
 }

@@ -124,14 +124,8 @@ impl Ctx<'_> {
                 Some(SAtom::Norm(..)) | Some(SAtom::NormOf(..)) => Sign::Nonneg,
                 _ => Sign::Unknown,
             },
-            Term::Add(v) => v
-                .iter()
-                .map(|x| self.sign(x))
-                .fold(Sign::Zero, Sign::plus),
-            Term::Mul(v) => v
-                .iter()
-                .map(|x| self.sign(x))
-                .fold(Sign::Pos, Sign::times),
+            Term::Add(v) => v.iter().map(|x| self.sign(x)).fold(Sign::Zero, Sign::plus),
+            Term::Mul(v) => v.iter().map(|x| self.sign(x)).fold(Sign::Pos, Sign::times),
             Term::Pow(b, e) => {
                 let sb = self.sign(b);
                 match e.as_ref() {

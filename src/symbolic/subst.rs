@@ -172,7 +172,8 @@ impl Rules {
                 }
                 Term::Pow(base, e) if **e == Term::int(2) => {
                     if let Term::Sym(s) = base.as_ref() {
-                        let is_norm = matches!(ctx.atoms.satom(s), Some(SAtom::Norm(NormP::Two, _)));
+                        let is_norm =
+                            matches!(ctx.atoms.satom(s), Some(SAtom::Norm(NormP::Two, _)));
                         if is_norm && !mentions_sym(b, s) {
                             let root = Term::pow(b.clone(), super::val::half());
                             self.map.push((s.clone(), root));

@@ -185,9 +185,7 @@ impl Ctx<'_> {
             let t = match self.atoms.matrices[*a].clone() {
                 MAtom::HessFn(..) => *a,
                 MAtom::Transposed(b) => b,
-                MAtom::Var(_) => self
-                    .atoms
-                    .matrix(format!("T:{a}"), MAtom::Transposed(*a)),
+                MAtom::Var(_) => self.atoms.matrix(format!("T:{a}"), MAtom::Transposed(*a)),
             };
             out.atoms.insert(t, c.clone());
         }

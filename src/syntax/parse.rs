@@ -212,7 +212,9 @@ fn guard(text: &str, pos: usize) -> Option<Diagnostic> {
                     let at = pos + i;
                     return Some(Diagnostic::error(
                         Span::new(at, at + c.len_utf8()),
-                        format!("more than {MAX_BARS} norm or absolute-value bars in one statement"),
+                        format!(
+                            "more than {MAX_BARS} norm or absolute-value bars in one statement"
+                        ),
                         "too many bars to check",
                     ));
                 }
@@ -230,8 +232,25 @@ fn pest_error(text: &str, base: usize, e: &pest::error::Error<Rule>) -> Diagnost
             InputLocation::Pos(p) => p,
             InputLocation::Span((s, _)) => s,
         };
-    let at = at.min(text.len());
-    let found = found_at(text, at);
+    let mut at = at.min(text.len());
+    // At the end of the input or of a line, point just after the last token.
+    let mut at_end = None;
+    if text[at..].trim().is_empty() {
+        at_end = Some("the end of the file");
+    } else if text[at..]
+        .trim_start_matches([' ', '\t'])
+        .starts_with(['\n', '\r', '#'])
+    {
+        at_end = Some("the end of the line");
+    }
+    if at_end.is_some() {
+        at = base + text[base..at].trim_end().len();
+    }
+    let found = if at_end.is_some() {
+        ""
+    } else {
+        found_at(text, at)
+    };
     let end = (at + found.len()).max(at);
     let mut expected: Vec<&'static str> = Vec::new();
     let mut literals: Vec<String> = Vec::new();
@@ -261,10 +280,16 @@ fn pest_error(text: &str, base: usize, e: &pest::error::Error<Rule>) -> Diagnost
                 s.as_str(),
                 ")" | "]" | "‖" | "|" | "⟩" | "〉" | "," | ":" | "{" | "}" | "=" | "⇒" | ":="
             );
-            if keep && !literals.contains(&s) {
+            // A bar is expected as a closing bar only when one is open.
+            let bars = text[base..at].matches(s.as_str()).count();
+            let bar = s == "|" || s == "‖";
+            if keep && !(bar && bars % 2 == 0) && !literals.contains(&s) {
                 literals.push(s);
             }
         }
+    }
+    if expected.contains(&"an expression") {
+        expected.retain(|w| *w != "a name");
     }
     let mut parts: Vec<String> = literals.iter().map(|l| format!("`{l}`")).collect();
     parts.extend(expected.iter().map(|s| s.to_string()));
@@ -272,7 +297,9 @@ fn pest_error(text: &str, base: usize, e: &pest::error::Error<Rule>) -> Diagnost
         parts.push("something else".into());
     }
     let list = join_words(&parts);
-    let found_words = if found.is_empty() {
+    let found_words = if let Some(end) = at_end {
+        end.to_string()
+    } else if found.is_empty() {
         "the end of the file".to_string()
     } else {
         format!("`{found}`")
@@ -333,7 +360,9 @@ impl Builder {
         loop {
             let next = skip_trivia(text, end);
             match text[next..].chars().next() {
-                Some(c) if next < s.end() && ")]‖|⟩〉}".contains(c) => end = next + c.len_utf8(),
+                Some(c) if next < s.end() && ")]‖|⟩〉}".contains(c) => {
+                    end = next + c.len_utf8()
+                }
                 _ => break,
             }
         }
@@ -554,12 +583,12 @@ impl Builder {
                 let kind = match op.as_rule() {
                     Rule::neg => ExprKind::Neg(Box::new(rhs)),
                     _ => {
-                        let order = if op.as_str().starts_with("∇²") || op.as_str().starts_with("hess")
-                        {
-                            2
-                        } else {
-                            1
-                        };
+                        let order =
+                            if op.as_str().starts_with("∇²") || op.as_str().starts_with("hess") {
+                                2
+                            } else {
+                                1
+                            };
                         let wrt = op
                             .into_inner()
                             .find(|q| q.as_rule() == Rule::ident)
@@ -700,9 +729,8 @@ impl Builder {
         let mut it = p.into_inner();
         let id = self.ident(it.next().ok_or_else(|| internal(span))?);
         let primes = it.next().map_or(0, |q| q.as_str().chars().count());
-        let primes = u8::try_from(primes).map_err(|_| {
-            Diagnostic::error(span, "too many derivative marks", "at most 255")
-        })?;
+        let primes = u8::try_from(primes)
+            .map_err(|_| Diagnostic::error(span, "too many derivative marks", "at most 255"))?;
         Ok((id, primes))
     }
 

@@ -11,9 +11,7 @@ pub fn word(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         expr | paren | norm | abs | inner | grad_call | grad_fn | call | number | fraction
-        | neg | grad_op | fname | grad_sym | hess_sym | grad_word | hess_word => {
-            "an expression"
-        }
+        | neg | grad_op | fname | grad_sym | hess_sym | grad_word | hess_word => "an expression",
         ident => "a name",
         add | sub | mul | div | pow | implicit | sup_pow | transpose | subst | norm_p => {
             "an operator"
@@ -37,8 +35,8 @@ pub fn word(rule: Rule) -> Option<&'static str> {
         binding => "a substitution `name := expression`",
         title | title_text => "a title in double quotes",
         stmt | let_stmt | def_stmt | assume_stmt | claim_stmt | calc_stmt | solve_stmt
-        | opt_stmt | show_stmt | part_head | kw_let | kw_def | kw_assume | kw_claim
-        | kw_calc | kw_solve | kw_show | kw_part | minimize | maximize => {
+        | opt_stmt | show_stmt | part_head | kw_let | kw_def | kw_assume | kw_claim | kw_calc
+        | kw_solve | kw_show | kw_part | minimize | maximize => {
             "a statement (let, def, assume, claim, calc, solve, minimize, maximize, show, part)"
         }
         args => "arguments in parentheses",
