@@ -83,8 +83,35 @@ impl FileReport {
     }
 }
 
-/// Checks one source file.
+/// Stack for checking one file: deeply nested (but accepted) input must
+/// not overflow whatever thread the caller runs on.
+const CHECK_STACK: usize = 256 << 20;
+
+/// Checks one source file. Runs on a thread of its own with a large stack
+/// (the caller's thread may be small); never panics on any input.
 pub fn check_source(src: &Source, opts: &Options) -> FileReport {
+    let run = || check_here(src, opts);
+    let joined = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("derive-check".into())
+            .stack_size(CHECK_STACK)
+            .spawn_scoped(scope, run)
+            .map(|h| h.join())
+    });
+    match joined {
+        Ok(Ok(report)) => report,
+        _ => FileReport {
+            file: src.name.clone(),
+            diagnostics: vec![format!(
+                "error: internal error while checking {}: please report this input\n",
+                src.name
+            )],
+            steps: Vec::new(),
+        },
+    }
+}
+
+fn check_here(src: &Source, opts: &Options) -> FileReport {
     let program = match sema::check_file(src) {
         Ok(p) => p,
         Err(diags) => {
@@ -105,7 +132,11 @@ pub fn check_source(src: &Source, opts: &Options) -> FileReport {
         .iter()
         .zip(symbolic)
         .map(|(step, sym)| {
-            let num = numeric::judge(step, &ncfg);
+            let num = match with_derived_answer(step, &sym) {
+                Ok(Some(s)) => numeric::judge(&s, &ncfg),
+                Ok(None) => numeric::judge(step, &ncfg),
+                Err(why) => Numeric::Failed { why },
+            };
             let (verdict, reason) = verdict::combine(&sym, &num);
             let (line, column) = src.line_col(step.span.start);
             StepReport {
@@ -125,6 +156,34 @@ pub fn check_source(src: &Source, opts: &Options) -> FileReport {
         file: src.name.clone(),
         diagnostics: Vec::new(),
         steps,
+    }
+}
+
+/// For a solve or optimisation step without a stated answer, the same step
+/// with the answer the symbolic judge derived, read back from its text, so
+/// that the numeric judge checks it independently. The numeric judge sees
+/// only the checked relation, never the symbolic judge's internals.
+fn with_derived_answer(step: &hir::Step, sym: &Symbolic) -> Result<Option<hir::Step>, String> {
+    let Some(text) = sym.answer() else {
+        return Ok(None);
+    };
+    let mut s = step.clone();
+    let slot = match &mut s.goal {
+        hir::Goal::Solve { answer, .. } | hir::Goal::Optimize { answer, .. } => answer,
+        _ => return Ok(None),
+    };
+    if slot.is_some() {
+        return Ok(None);
+    }
+    match sema::read_relation(text, &step.scope) {
+        Ok(fact) => {
+            *slot = Some(fact);
+            Ok(Some(s))
+        }
+        Err(d) => Err(format!(
+            "the derived answer `{text}` could not be read back: {}",
+            d.first().map_or("", |d| d.message.as_str())
+        )),
     }
 }
 

@@ -29,7 +29,9 @@ Exit codes: 0 all steps pass, 1 a step fails, 2 usage, parse or kind error.
 
 Example:
   derive check derivations/
-  derive check --format json --seed 7 assignment3.drv";
+  derive check --format json --seed 7 assignment3.drv
+  derive check --figures out/ --format markdown derivations/ > sheet.md
+  derive check --format latex assignment3.drv > sheet.tex && pdflatex sheet.tex";
 
 /// derive: checks derivations from machine learning, step by step.
 #[derive(Parser, Debug)]
@@ -73,12 +75,20 @@ struct CheckArgs {
     /// Switch the symbolic judge off (for testing the numeric judge alone).
     #[arg(long, hide = true)]
     no_symbolic: bool,
+    /// Draw every `figure` statement into DIR, one SVG each
+    /// (FILE-PART.svg), and say where each went.
+    #[arg(long, value_name = "DIR")]
+    figures: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// A solution sheet in Markdown (math in `$…$`, figures linked).
+    Markdown,
+    /// A solution sheet as a standalone LaTeX document (pdflatex).
+    Latex,
 }
 
 /// A checked configuration.
@@ -88,6 +98,7 @@ pub struct Config {
     format: Format,
     options: Options,
     style: Style,
+    figures: Option<PathBuf>,
 }
 
 impl Config {
@@ -111,6 +122,7 @@ impl Config {
                 verbose: a.verbose,
                 strict: a.strict,
             },
+            figures: a.figures,
         })
     }
 }
@@ -170,6 +182,16 @@ pub fn run(config: &Config) -> Result<i32> {
     // Never hold the stdout lock while judging: the engine flushes stdout
     // from its own thread when it starts.
     let stdout = std::io::stdout;
+    let sheet = matches!(config.format, Format::Markdown | Format::Latex);
+    let mut writer = match &config.figures {
+        Some(d) => Some(
+            crate::figure::Writer::new(d)
+                .with_context(|| format!("cannot create {}", d.display()))?,
+        ),
+        None => None,
+    };
+    // Per report: its source and its figures (for sheets and --figures).
+    let mut extras: Vec<(Source, Vec<crate::figure::FigureOut>)> = Vec::new();
     for path in &config.files {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
@@ -193,18 +215,29 @@ pub fn run(config: &Config) -> Result<i32> {
                     out.write_all(report::text::render_file(&report, config.style).as_bytes())?;
                 }
                 reports.push(report);
+                extras.push((src, Vec::new()));
                 continue;
             }
         };
         let src = Source::new(name, text);
         let report = check::check_source(&src, &config.options);
+        let mut figs = Vec::new();
+        if sheet || writer.is_some() {
+            figs = crate::figure::figures(&src, config.options.seed);
+        }
+        if let Some(w) = writer.as_mut() {
+            w.write(&mut figs)
+                .with_context(|| format!("cannot write the figures of {}", src.name))?;
+        }
         if config.format == Format::Text {
             // Stream text per file so a long run shows progress.
             let mut out = stdout().lock();
             out.write_all(report::text::render_file(&report, config.style).as_bytes())?;
+            out.write_all(report::sheet::figure_lines(&figs).as_bytes())?;
             out.flush()?;
         }
         reports.push(report);
+        extras.push((src, figs));
     }
     match config.format {
         Format::Text => {
@@ -212,7 +245,33 @@ pub fn run(config: &Config) -> Result<i32> {
             stdout().lock().write_all(summary.as_bytes())?;
         }
         Format::Json => {
-            let doc = report::json::render(&reports, config.options.seed, config.style.strict);
+            let figs: Vec<&[crate::figure::FigureOut]> =
+                extras.iter().map(|(_, f)| f.as_slice()).collect();
+            let doc = report::json::render_with_figures(
+                &reports,
+                &figs,
+                config.options.seed,
+                config.style.strict,
+            );
+            stdout().lock().write_all(doc.as_bytes())?;
+        }
+        Format::Markdown | Format::Latex => {
+            let inputs: Vec<report::sheet::SheetInput> = reports
+                .iter()
+                .zip(&extras)
+                .map(|(r, (src, figs))| report::sheet::SheetInput {
+                    report: r,
+                    source: src,
+                    figures: figs,
+                    seed: config.options.seed,
+                    strict: config.style.strict,
+                })
+                .collect();
+            let doc = if config.format == Format::Markdown {
+                report::markdown::render(&inputs)
+            } else {
+                report::latex::render(&inputs)
+            };
             stdout().lock().write_all(doc.as_bytes())?;
         }
     }

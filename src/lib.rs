@@ -9,6 +9,9 @@
 //! - `diag`: spans, sources, diagnostics and their rendering.
 //! - `syntax`: grammar (grammar/derive.pest), syntax tree, parser. Knows
 //!   nothing of kinds, judges or the engine.
+//! - `print`: the expression printer every output format shares (the file's
+//!   Unicode syntax, which parses back, and LaTeX math), from `syntax::ast`;
+//!   imports only `syntax`, `diag` and `rat`.
 //! - `sema`: name resolution, definition expansion, kind checking; produces
 //!   `sema::hir::Program`, the checked program: the only thing the two
 //!   judges share.
@@ -20,9 +23,15 @@
 //!   calculus, assumptions); reaches the backend only through `engine`.
 //! - `numeric`: the numeric judge; evaluates `sema::hir` with nalgebra.
 //!   Never imports `symbolic`, `term` or `engine`.
+//! - `figure`: `figure` statements drawn: one instance sampled through
+//!   `numeric::instances`, laid out, written as SVG (plotters) or as a LaTeX
+//!   picture; imports `sema`, `numeric`, `print`, `syntax`, `diag`, never
+//!   `symbolic`, `term` or `engine`.
 //! - `verdict`: the judges' outcomes and the one function that combines them.
 //! - `check`: runs both judges over a file's steps.
-//! - `report`: text and JSON rendering of verdicts; never recomputes.
+//! - `report`: text and JSON rendering of verdicts; never recomputes. Also
+//!   the Markdown and LaTeX solution sheets (`report::sheet` is their shared
+//!   outline, built from a `check::FileReport`, the file and its figures).
 //! - `cli`: clap arguments → checked config → run → exit code. `main.rs`
 //!   only calls it.
 //!
@@ -35,7 +44,9 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod engine;
+pub mod figure;
 pub mod numeric;
+pub mod print;
 pub mod rat;
 pub mod report;
 pub mod sema;

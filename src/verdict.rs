@@ -17,11 +17,19 @@ pub enum Symbolic {
     Proved {
         /// What was derived (canonical forms), one line each.
         derived: Vec<String>,
+        /// For solve and optimisation steps: the answer derived (or
+        /// checked), as a relation in the file's own syntax, so that it can
+        /// be parsed back and judged numerically.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        answer: Option<String>,
     },
-    /// The judge could not decide; `residual` is the canonical form left.
+    /// The judge could not decide; what it derived says how far it got.
     Undecided {
         /// What was derived, one line each.
         derived: Vec<String>,
+        /// As for `Proved`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        answer: Option<String>,
     },
     /// The step uses a construct this judge does not handle yet.
     Unsupported {
@@ -30,6 +38,25 @@ pub enum Symbolic {
     },
     /// The judge was switched off (testing the numeric judge alone).
     Off,
+}
+
+impl Symbolic {
+    /// What was derived, one line each (empty when nothing was).
+    pub fn derived(&self) -> &[String] {
+        match self {
+            Symbolic::Proved { derived, .. } | Symbolic::Undecided { derived, .. } => derived,
+            _ => &[],
+        }
+    }
+    /// The derived answer of a solve or optimisation step, if any.
+    pub fn answer(&self) -> Option<&str> {
+        match self {
+            Symbolic::Proved { answer, .. } | Symbolic::Undecided { answer, .. } => {
+                answer.as_deref()
+            }
+            _ => None,
+        }
+    }
 }
 
 /// One named value of a counterexample, printed.

@@ -56,3 +56,8 @@ fn wrong_vector_claims_are_refuted_by_the_numeric_judge_alone() {
 fn wrong_scalar_claims_are_refuted_by_the_numeric_judge_alone() {
     check_all_refuted("tests/wrong/scalar.drv", 20, false);
 }
+
+#[test]
+fn wrong_answers_to_solve_and_optimisation_steps_are_refuted() {
+    check_all_refuted("tests/wrong/solving.drv", 20, true);
+}

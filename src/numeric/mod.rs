@@ -73,22 +73,64 @@
 //! invalid, or fewer than a quarter of the requested samples could be
 //! drawn, the outcome is `Failed` with the reason.
 
+//! # Instances for figures ([`instances`])
+//!
+//! `crate::figure` draws one instance of a figure's scope: [`instances`]
+//! samples it with the machinery above (same seeding, domains, function
+//! instances and assumption constructors) in one given dimension and
+//! evaluates the figure's expressions there. It judges nothing.
+//!
+//! # Solving and optimising (`solve`, `optimize`, `conic`)
+//!
+//! Each step has a *probe* (`probe`) that the search runs at every valid
+//! sample; a relation's probe compares its two sides. A `solve` or
+//! `minimize`/`maximize` step is checked only against a claimed answer
+//! (`⇒ …`, written by the user or derived by the symbolic judge); without
+//! one the outcome is [`Numeric::Unsupported`].
+//! - `solve E = F for x ⇒ x = e`: the answer is substituted and `E = F`
+//!   compared, as for a claim (it must be *a* solution; uniqueness is not
+//!   checked). A scalar answer outside x's declared domain is refuted.
+//! - `solve P op Q for α ⇒ α op₂ r`: at each sample, about 100 values of α
+//!   in its domain (spread uniformly and logarithmically, next to r, next
+//!   to the domain's bounds, and next to the true set's boundaries found by
+//!   bisection) must give `P op Q` and `α op₂ r` the same truth value;
+//!   values within rounding of a boundary are not counted, so `α ≤ r` for
+//!   `α < r` is not told apart.
+//! - `minimize`/`maximize f over x subject to … ⇒ x = e`: the answer must be
+//!   feasible (constraints with the tolerance above, elementwise ones
+//!   componentwise), and no worse than the optimum that Clarabel finds for
+//!   the sampled problem, re-evaluated by the evaluator. The problem data
+//!   are extracted by automatic differentiation (the model is verified at
+//!   two further points) when the objective is a convex quadratic and the
+//!   constraints are boxes (`|u| ≤ b` elementwise, `‖u‖∞ ≤ b`), balls
+//!   (`‖u‖ ≤ b`, `‖u‖² ≤ b`), ℓ₁-balls or affine, with u and b affine.
+//!   Other problems get a local check: no feasible point near the answer
+//!   (along the gradient, the axes and random directions) is better.
+//!   Objective values are compared with a relative tolerance of 10⁻⁶
+//!   against the magnitude of the objective (the solver's own tolerances
+//!   are 10⁻⁸).
+//!
 //! # Not yet
 //!
-//! `solve` and `minimize`/`maximize` steps (they come with the solving
-//! issue), functions returning vectors or matrices, and derivatives nested
-//! beyond total order 4 are reported as unsupported. Inequality assumptions
-//! (`a < b`) are met by rejection only, so a very narrow one fails the step
-//! instead of being sampled into.
+//! Functions returning vectors or matrices, and derivatives nested beyond
+//! total order 4 are reported as unsupported, as are optimisation over
+//! matrices and answers that do not give the unknown explicitly.
+//! Inequality assumptions (`a < b`) are met by rejection only, so a very
+//! narrow one fails the step instead of being sampled into.
 
 mod assume;
+mod conic;
 mod diff;
 mod eval;
 mod funcs;
+mod instance;
 mod jet;
+mod optimize;
 mod print;
+mod probe;
 mod sample;
 mod search;
+mod solve;
 mod tolerance;
 mod value;
 mod walk;
@@ -96,11 +138,15 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
+pub use instance::{instances, Instance};
 pub use sample::DIMS;
 pub use tolerance::{ATOL, RTOL};
 
-use crate::sema::hir::{Goal, Step};
+use crate::sema::hir::{Ex, Goal, Step};
 use crate::verdict::Numeric;
+
+use probe::{Probe, RelationProbe};
+use search::{Setup, Task};
 
 /// How the numeric judge samples.
 ///
@@ -140,22 +186,63 @@ impl Default for Config {
 ///   [`Numeric::Unsupported`] for constructs this judge cannot evaluate.
 /// - `Show`: `Agrees { samples: 0, max_error: 0 }` when the expression can
 ///   be evaluated at some sample (nothing is compared), `Failed` otherwise.
-/// - `Solve`, `Optimize`: unsupported for now.
+/// - `Solve`, `Optimize` with an answer: like a relation, with the checks
+///   of the module docs at every sample; without an answer: `Unsupported`.
 pub fn judge(step: &Step, cfg: &Config) -> Numeric {
+    judge_in(step, cfg, None)
+}
+
+/// [`judge`] sampling the dimensions `dims` instead of [`DIMS`] (a step
+/// without vectors still uses n = 1 only). For benchmarks: the outcome
+/// that reports rely on is [`judge`]'s.
+#[doc(hidden)]
+pub fn judge_at_dims(step: &Step, cfg: &Config, dims: &[usize]) -> Numeric {
+    judge_in(step, cfg, Some(dims))
+}
+
+fn judge_in(step: &Step, cfg: &Config, dims: Option<&[usize]>) -> Numeric {
+    let scope = &*step.scope;
+    let run = |goal: &[&Ex], task: Task<'_>| match Setup::new(step, goal) {
+        Ok(s) => match dims {
+            Some(d) => s.with_dims(d).run(cfg, task),
+            None => s.run(cfg, task),
+        },
+        Err(out) => out,
+    };
+    let check = |goal: &[&Ex], p: &dyn Probe| run(goal, Task::Check(p));
     match &step.goal {
-        Goal::Relation(fact) => match search::Setup::new(step, &[&fact.lhs, &fact.rhs]) {
-            Ok(s) => s.run(cfg, Some(fact), None),
-            Err(out) => out,
+        Goal::Relation(fact) => check(&[&fact.lhs, &fact.rhs], &RelationProbe(fact)),
+        Goal::Show(e) => run(&[e], Task::Show(e)),
+        Goal::Solve { answer: None, .. } => Numeric::Unsupported {
+            what: "a solve step without an answer to check".into(),
         },
-        Goal::Show(e) => match search::Setup::new(step, &[e]) {
-            Ok(s) => s.run(cfg, None, Some(e)),
-            Err(out) => out,
+        Goal::Optimize { answer: None, .. } => Numeric::Unsupported {
+            what: "an optimisation step without an optimum to check".into(),
         },
-        Goal::Solve { .. } => Numeric::Unsupported {
-            what: "solve steps (coming with the solving issue)".into(),
+        Goal::Solve {
+            rel,
+            var,
+            answer: Some(ans),
+        } => match solve::probe(scope, rel, var, ans) {
+            Ok(p) => check(&[&rel.lhs, &rel.rhs, &ans.lhs, &ans.rhs], &*p),
+            Err(what) => Numeric::Unsupported { what },
         },
-        Goal::Optimize { .. } => Numeric::Unsupported {
-            what: "minimize/maximize steps (coming with the optimisation issue)".into(),
+        Goal::Optimize {
+            sense,
+            objective,
+            var,
+            constraints,
+            answer: Some(ans),
+        } => match optimize::OptimizeProbe::new(scope, *sense, objective, var, constraints, ans) {
+            Ok(p) => {
+                let mut goal: Vec<&Ex> = vec![objective, &ans.lhs, &ans.rhs];
+                for c in constraints {
+                    goal.push(&c.fact.lhs);
+                    goal.push(&c.fact.rhs);
+                }
+                check(&goal, &p)
+            }
+            Err(what) => Numeric::Unsupported { what },
         },
     }
 }

@@ -17,14 +17,14 @@ use super::assume::{plan, realize, Plan, Reject};
 use super::eval::Ctx;
 use super::funcs::FuncInst;
 use super::print;
+use super::probe::{Look, Probe};
 use super::sample::{
     draw_matrix, draw_scalar, draw_vector, in_domain, rng_for, round_sig, step_seed, DIMS,
 };
-use super::tolerance::{compare, Comparison};
 use super::value::{Res, Trouble, Val};
 use super::walk::{funcs_of, has_dimension, vars_of};
 use super::Config;
-use crate::sema::hir::{Ex, Fact, FuncDecl, Kind, Step, VarDecl};
+use crate::sema::hir::{Ex, FuncDecl, Kind, Step, VarDecl};
 use crate::verdict::{Binding, Counterexample, Numeric};
 
 /// Attempts per dimension: `BUDGET_FACTOR · per_dim + BUDGET_EXTRA`, so that
@@ -41,24 +41,30 @@ struct Draw {
     funcs: Vec<(String, FuncInst)>,
 }
 
-/// A sample where the relation fails.
+/// A sample where the step fails.
 struct Violation {
     /// The free draw.
     draw: Draw,
     /// The sample after the assumptions were constructed.
     env: Vec<(String, Val)>,
-    /// The comparison that failed.
-    cmp: Comparison,
-    /// Left side.
-    lhs: Val,
-    /// Right side.
-    rhs: Val,
+    /// What the probe found.
+    look: Look,
+}
+
+/// What the search checks at each sample.
+#[derive(Clone, Copy)]
+pub(crate) enum Task<'p> {
+    /// The expression only has to evaluate (a `show` step): one valid
+    /// sample suffices and nothing is compared.
+    Show(&'p Ex),
+    /// The probe must hold at every sample.
+    Check(&'p dyn Probe),
 }
 
 /// What one attempt gave.
 enum Trial {
-    /// A valid sample; for relations, the comparison and both sides.
-    Valid(Option<(Comparison, Val, Val)>, Vec<(String, Val)>),
+    /// A valid sample; for checks, what the probe found.
+    Valid(Option<Look>, Vec<(String, Val)>),
     /// The draw did not meet the assumptions.
     Rejected(Reject),
     /// The step cannot be evaluated at this sample.
@@ -78,6 +84,7 @@ pub(crate) struct Setup<'a> {
 
 impl<'a> Setup<'a> {
     /// Collects what the goal expressions and the assumptions mention.
+    /// `goal` must list every expression the task evaluates.
     pub fn new(step: &'a Step, goal: &[&Ex]) -> Result<Setup<'a>, Numeric> {
         let scope = &*step.scope;
         let mut exprs: Vec<&Ex> = goal.to_vec();
@@ -174,7 +181,16 @@ impl<'a> Setup<'a> {
         changed.then_some(out)
     }
 
-    fn trial(&self, d: &Draw, n: usize, fact: Option<&Fact>, show: Option<&Ex>) -> Trial {
+    /// The same setup, sampling the given dimensions instead (for a step
+    /// without a dimension this changes nothing).
+    pub fn with_dims(mut self, dims: &[usize]) -> Setup<'a> {
+        if self.dims != [1] && !dims.is_empty() {
+            self.dims = dims.to_vec();
+        }
+        self
+    }
+
+    fn trial(&self, d: &Draw, n: usize, task: Task<'_>) -> Trial {
         let mut env = Vec::with_capacity(d.vals.len());
         for (k, kind, m) in &d.vals {
             match Val::constant(*kind, m.clone()) {
@@ -189,19 +205,10 @@ impl<'a> Setup<'a> {
             Err(Reject::Trouble(Trouble::Unsupported(w))) => return Trial::Unsupported(w),
             Err(r) => return Trial::Rejected(r),
         }
-        let res: Res<Option<(Comparison, Val, Val)>> = (|| {
-            if let Some(f) = fact {
-                let l = ctx.eval(&f.lhs)?;
-                let r = ctx.eval(&f.rhs)?;
-                let c = compare(f.op, &l, &r)
-                    .ok_or_else(|| Trouble::Unsupported("sides of different shapes".to_string()))?;
-                return Ok(Some((c, l, r)));
-            }
-            if let Some(e) = show {
-                ctx.eval(e)?;
-            }
-            Ok(None)
-        })();
+        let res: Res<Option<Look>> = match task {
+            Task::Check(p) => p.look(&mut ctx).map(Some),
+            Task::Show(e) => ctx.eval(e).map(|_| None),
+        };
         match res {
             Ok(c) => Trial::Valid(c, ctx.env),
             Err(Trouble::Invalid(why)) => Trial::Invalid(why),
@@ -209,10 +216,17 @@ impl<'a> Setup<'a> {
         }
     }
 
-    fn counterexample(&self, n: usize, v: &Violation) -> Counterexample {
-        let (d, env, c, l, r) = (&v.draw, &v.env, v.cmp, &v.lhs, &v.rhs);
+    fn counterexample(&self, n: usize, v: &Violation, task: Task<'_>) -> Counterexample {
+        let (d, env, look) = (&v.draw, &v.env, &v.look);
+        let hidden = match task {
+            Task::Check(p) => p.hidden(),
+            Task::Show(_) => None,
+        };
         let mut values = Vec::new();
         for v in &self.vars {
+            if Some(v.key.as_str()) == hidden {
+                continue;
+            }
             if let Some((_, val)) = env.iter().rev().find(|(k, _)| *k == v.key) {
                 values.push(Binding {
                     name: v.text.clone(),
@@ -220,6 +234,7 @@ impl<'a> Setup<'a> {
                 });
             }
         }
+        values.extend(look.extra.iter().map(|x| x.binding()));
         for f in &self.funcs {
             if let Some((_, inst)) = d.funcs.iter().find(|(k, _)| *k == f.key) {
                 values.push(Binding {
@@ -231,22 +246,18 @@ impl<'a> Setup<'a> {
         Counterexample {
             n,
             values,
-            lhs: print::value(l.kind, l.base()),
-            rhs: print::value(r.kind, r.base()),
-            error: c.error,
+            lhs: look.lhs.print(),
+            rhs: look.rhs.print(),
+            error: look.error,
         }
     }
 
     /// Samples until a violation, or `cfg.samples` valid samples, or the
-    /// budget runs out. `fact` is a relation to check; `show` an expression
-    /// that only has to evaluate (then one valid sample suffices).
-    pub fn run(&self, cfg: &Config, fact: Option<&Fact>, show: Option<&Ex>) -> Numeric {
+    /// budget runs out.
+    pub fn run(&self, cfg: &Config, task: Task<'_>) -> Numeric {
+        let show = matches!(task, Task::Show(_));
         let seed = step_seed(cfg.seed, &self.step.id);
-        let wanted = if show.is_some() {
-            1
-        } else {
-            cfg.samples.max(1)
-        };
+        let wanted = if show { 1 } else { cfg.samples.max(1) };
         let per_dim = wanted.div_ceil(self.dims.len()).max(1);
         let budget = BUDGET_FACTOR * per_dim + BUDGET_EXTRA;
         let mut total = 0usize;
@@ -271,25 +282,19 @@ impl<'a> Setup<'a> {
                     Ok(d) => d,
                     Err(out) => return out,
                 };
-                match self.trial(&d, n, fact, show) {
-                    Trial::Valid(Some((cmp, lhs, rhs)), env) if !cmp.holds => {
-                        let found = Violation {
-                            draw: d,
-                            env,
-                            cmp,
-                            lhs,
-                            rhs,
-                        };
-                        let found = self.shrink(n, found, fact);
+                match self.trial(&d, n, task) {
+                    Trial::Valid(Some(look), env) if !look.holds => {
+                        let found = Violation { draw: d, env, look };
+                        let found = self.shrink(n, found, task);
                         return Numeric::Refuted {
                             samples: total + valid + 1,
-                            counterexample: self.counterexample(n, &found),
+                            counterexample: self.counterexample(n, &found, task),
                         };
                     }
                     Trial::Valid(c, _) => {
                         valid += 1;
-                        if let Some((c, _, _)) = c {
-                            max_error = max_error.max(c.error);
+                        if let Some(look) = c {
+                            max_error = max_error.max(look.error);
                         }
                     }
                     Trial::Rejected(Reject::Assumption(i)) => *rejects.entry(i).or_default() += 1,
@@ -359,7 +364,7 @@ impl<'a> Setup<'a> {
             };
             return Numeric::Failed { why };
         }
-        if show.is_some() {
+        if show {
             return Numeric::Agrees {
                 samples: 0,
                 max_error: 0.0,
@@ -388,19 +393,17 @@ impl<'a> Setup<'a> {
 
     /// Tries the violating draw rounded to 1, then 2 significant digits, and
     /// keeps the first that still violates the step.
-    fn shrink(&self, n: usize, found: Violation, fact: Option<&Fact>) -> Violation {
+    fn shrink(&self, n: usize, found: Violation, task: Task<'_>) -> Violation {
         for digits in [1, 2] {
             let Some(small) = self.rounded(&found.draw, digits) else {
                 continue;
             };
-            if let Trial::Valid(Some((cmp, lhs, rhs)), env) = self.trial(&small, n, fact, None) {
-                if !cmp.holds {
+            if let Trial::Valid(Some(look), env) = self.trial(&small, n, task) {
+                if !look.holds {
                     return Violation {
                         draw: small,
                         env,
-                        cmp,
-                        lhs,
-                        rhs,
+                        look,
                     };
                 }
             }

@@ -1,6 +1,9 @@
 //! Renders reports. Rendering reads verdicts and never recomputes them.
 
 pub mod json;
+pub mod latex;
+pub mod markdown;
+pub mod sheet;
 pub mod text;
 
 use crate::check::FileReport;

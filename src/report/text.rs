@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use super::Summary;
 use crate::check::{FileReport, StepReport};
-use crate::verdict::{Numeric, Symbolic, Verdict};
+use crate::verdict::{Numeric, Verdict};
 
 /// How to render.
 #[derive(Clone, Copy, Debug, Default)]
@@ -123,10 +123,7 @@ fn step(out: &mut String, s: &StepReport, style: Style) {
     if s.verdict != Verdict::Proved {
         let _ = writeln!(out, "        {}", s.reason);
     }
-    let derived = match &s.symbolic {
-        Symbolic::Proved { derived } | Symbolic::Undecided { derived } => derived.as_slice(),
-        _ => &[],
-    };
+    let derived = s.symbolic.derived();
     if style.verbose || s.verdict == Verdict::Disagreement {
         for d in derived {
             let _ = writeln!(out, "        {d}");

@@ -292,4 +292,81 @@ pub struct Program {
     pub parts: Vec<Part>,
     /// Steps in source order.
     pub steps: Vec<Step>,
+    /// Figures in source order (not steps: nothing in them is judged).
+    pub figures: Vec<Figure>,
+}
+
+/// What one figure item draws. Every expression is a vector unless said
+/// otherwise (checked by the resolver).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shape {
+    /// An arrow from `at` (the origin when `None`) to `at + vector`.
+    Arrow {
+        /// The vector drawn.
+        vector: Ex,
+        /// Its tail.
+        at: Option<Ex>,
+    },
+    /// A dot at a point.
+    Point(Ex),
+    /// Two points and a dashed arrow from the first to the second.
+    Step {
+        /// The start.
+        from: Ex,
+        /// The end.
+        to: Ex,
+        /// The start's label (the item's label is the end's).
+        from_label: String,
+    },
+    /// The set `{var : ‖var − center‖_norm op radius}`: its boundary for
+    /// `=`, the region for `≤` and `<`. `radius` is a scalar; neither it nor
+    /// `center` mentions `var`.
+    Set {
+        /// The key of the vector variable the set lives in.
+        var: String,
+        /// Which norm (`|v − c| ≤ r elementwise` is the ∞-norm).
+        norm: NormP,
+        /// The centre (the origin when `None`).
+        center: Option<Ex>,
+        /// The radius (a scalar).
+        radius: Ex,
+        /// Whether the region is drawn (`≤`, `<`) or only its boundary (`=`).
+        filled: bool,
+    },
+}
+
+/// One item of a figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FigureItem {
+    /// What it draws.
+    pub shape: Shape,
+    /// Its label: the one written in quotes, else the item's expression (or
+    /// relation) as written, whitespace collapsed.
+    pub label: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A `figure` statement, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    /// Stable identity: the part and the figure's number within it
+    /// (`b/figure#1`); seeds the drawn instance.
+    pub id: String,
+    /// The part's name, if any.
+    pub part: Option<String>,
+    /// 1-based number among the figures of its part (of the file, outside
+    /// parts).
+    pub index: usize,
+    /// The title written, if any.
+    pub title: Option<String>,
+    /// 2, or 3 for `in ℝ³`.
+    pub dim: usize,
+    /// Where the statement is.
+    pub span: Span,
+    /// The items in the order written.
+    pub items: Vec<FigureItem>,
+    /// What is visible at the figure, with the figure's own `assume` items
+    /// appended to the assumptions.
+    pub scope: Arc<Scope>,
 }

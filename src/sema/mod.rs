@@ -24,3 +24,11 @@ pub fn check_file(src: &Source) -> Result<hir::Program, Vec<Diagnostic>> {
         Err(diags)
     }
 }
+
+/// Reads a relation written in the file's syntax (an answer the symbolic
+/// judge derived) back into a checked fact, in the scope of a step.
+pub fn read_relation(text: &str, scope: &hir::Scope) -> Result<hir::Fact, Vec<Diagnostic>> {
+    let src = Source::new("<derived answer>", text);
+    let rel = crate::syntax::parse_rel(&src).map_err(|d| vec![d])?;
+    resolve::resolve_rel(&src, scope, &rel)
+}

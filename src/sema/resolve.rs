@@ -44,7 +44,14 @@ struct Resolver<'a> {
     seen: HashMap<(Option<String>, String), usize>,
     /// Declaration order of every key, for the scope's variable order.
     order: Vec<String>,
+    /// Current expression nesting.
+    depth: usize,
+    /// Whether the nesting error was reported already.
+    too_deep: bool,
 }
+
+/// Deepest expression nesting accepted (operators and brackets alike).
+const MAX_DEPTH: usize = 256;
 
 type R<T> = Result<T, ()>;
 
@@ -61,11 +68,43 @@ pub fn resolve(src: &Source, file: &ast::File) -> (hir::Program, Vec<Diagnostic>
         program: hir::Program::default(),
         seen: HashMap::new(),
         order: Vec::new(),
+        depth: 0,
+        too_deep: false,
     };
     for s in &file.stmts {
         r.stmt(s);
     }
     (r.program, r.diags)
+}
+
+/// Resolves one parsed relation against the declarations of a step's
+/// scope (no definitions: read-back answers mention declared names only).
+pub fn resolve_rel(src: &Source, scope: &Scope, rel: &ast::Rel) -> Result<Fact, Vec<Diagnostic>> {
+    let mut frame = Frame::default();
+    for v in &scope.vars {
+        frame
+            .names
+            .insert(v.key.clone(), (Entry::Var(v.clone()), Span::default()));
+    }
+    for f in &scope.funcs {
+        frame
+            .names
+            .insert(f.key.clone(), (Entry::Func(f.clone()), Span::default()));
+    }
+    let mut r = Resolver {
+        src,
+        frames: vec![frame],
+        diags: Vec::new(),
+        program: hir::Program::default(),
+        seen: HashMap::new(),
+        order: Vec::new(),
+        depth: 0,
+        too_deep: false,
+    };
+    match r.fact(rel, false) {
+        Ok(f) if r.diags.is_empty() => Ok(f),
+        _ => Err(r.diags),
+    }
 }
 
 impl Resolver<'_> {
@@ -252,6 +291,9 @@ impl Resolver<'_> {
                     self.push_step(s.span, text, Goal::Show(e));
                 }
             }
+            StmtKind::Figure { title, dim, items } => {
+                self.figure(s.span, title.clone(), *dim, items)
+            }
             StmtKind::Part { name, title, body } => {
                 if self.program.parts.iter().any(|p| p.name == name.text) {
                     let msg = format!("part `{}` appears twice", name.text);
@@ -271,6 +313,156 @@ impl Resolver<'_> {
                 self.frames.pop();
             }
         }
+    }
+
+    // ────────────────────────────── figures ───────────────────────────────
+
+    /// Checks a `figure` and adds it to the program: arrows, points and
+    /// steps are vectors, sets have the shape `‖v − c‖ₚ op r` (see
+    /// [`hir::Shape::Set`]), `assume` items are facts of the figure alone.
+    fn figure(&mut self, span: Span, title: Option<String>, dim: u8, items: &[ast::FigItem]) {
+        let mut extra = Vec::new();
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in items {
+            let label = |r: &Self, text: Span| item.label.clone().unwrap_or_else(|| r.text(text));
+            let shape = match &item.shape {
+                ast::FigShape::Assume(rels) => {
+                    for rel in rels {
+                        match self.fact(rel, false) {
+                            Ok(f) => extra.push(f),
+                            Err(()) => ok = false,
+                        }
+                    }
+                    continue;
+                }
+                ast::FigShape::Arrow { vector, at } => {
+                    let v = self.fig_vector(vector, "an arrow");
+                    let a = at
+                        .as_ref()
+                        .map(|a| self.fig_vector(a, "the tail of an arrow"));
+                    match (v, a.transpose()) {
+                        (Ok(vector), Ok(at)) => Some((
+                            hir::Shape::Arrow { vector, at },
+                            label(self, vector_span(item)),
+                        )),
+                        _ => None,
+                    }
+                }
+                ast::FigShape::Point(p) => self
+                    .fig_vector(p, "a point")
+                    .ok()
+                    .map(|p| (hir::Shape::Point(p), label(self, vector_span(item)))),
+                ast::FigShape::Step { from, to } => {
+                    let f = self.fig_vector(from, "the start of a step");
+                    let t = self.fig_vector(to, "the end of a step");
+                    match (f, t) {
+                        (Ok(f), Ok(t)) => Some((
+                            hir::Shape::Step {
+                                from: f,
+                                to: t,
+                                from_label: self.text(from.span),
+                            },
+                            label(self, to.span),
+                        )),
+                        _ => None,
+                    }
+                }
+                ast::FigShape::Set { rel, elementwise } => self
+                    .fig_set(rel, *elementwise)
+                    .ok()
+                    .map(|set| (set, label(self, rel.span))),
+            };
+            match shape {
+                Some((shape, label)) => out.push(hir::FigureItem {
+                    shape,
+                    label,
+                    span: item.span,
+                }),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return;
+        }
+        let part = self.frames.last().and_then(|f| f.part.clone());
+        let index = 1 + self
+            .program
+            .figures
+            .iter()
+            .filter(|f| f.part == part)
+            .count();
+        let mut scope = self.scope();
+        scope.assumptions.extend(extra);
+        self.program.figures.push(hir::Figure {
+            id: format!("{}/figure#{index}", part.as_deref().unwrap_or("")),
+            part,
+            index,
+            title,
+            dim: usize::from(dim),
+            span,
+            items: out,
+            scope: Arc::new(scope),
+        });
+    }
+
+    fn fig_vector(&mut self, e: &ast::Expr, what: &str) -> R<Ex> {
+        let x = self.expr(e)?;
+        if x.kind != Kind::Vector {
+            let msg = format!("{what} in a figure must be a vector, not {}", x.kind.word());
+            self.err(x.span, msg, "not a vector");
+            return Err(());
+        }
+        Ok(x)
+    }
+
+    /// `‖v − c‖ₚ op r` or `|v − c| op r elementwise` with op `=`, `≤`, `<`.
+    fn fig_set(&mut self, rel: &ast::Rel, elementwise: bool) -> R<hir::Shape> {
+        let f = self.fact(rel, elementwise)?;
+        let bad = |r: &mut Self| {
+            r.diags.push(
+                Diagnostic::error(
+                    rel.span,
+                    "a set in a figure must be a sphere, ball or box of a vector",
+                    "not a set derive can draw",
+                )
+                .with_note(
+                    "write `set ‖v‖ = r`, `set ‖v − c‖ ≤ r`, `set ‖v − c‖∞ ≤ r` or `set |v − c| ≤ r elementwise`",
+                ),
+            );
+            Err(())
+        };
+        let filled = match f.op {
+            RelOp::Eq => false,
+            RelOp::Le | RelOp::Lt => true,
+            _ => return bad(self),
+        };
+        let (norm, inner) = match &f.lhs.node {
+            Node::Norm(p, inner) => (*p, inner.as_ref()),
+            Node::Builtin(Builtin::Abs, inner) if elementwise && inner.kind == Kind::Vector => {
+                (NormP::Inf, inner.as_ref())
+            }
+            _ => return bad(self),
+        };
+        let (var, center) = match &inner.node {
+            Node::Var(v) => (v.clone(), None),
+            Node::Bin(BinOp::Sub, a, c) => match &a.node {
+                Node::Var(v) => (v.clone(), Some(c.as_ref().clone())),
+                _ => return bad(self),
+            },
+            _ => return bad(self),
+        };
+        let mentions = |e: &Ex| mentions_var(e, &var);
+        if f.rhs.kind != Kind::Scalar || mentions(&f.rhs) || center.as_ref().is_some_and(mentions) {
+            return bad(self);
+        }
+        Ok(hir::Shape::Set {
+            var,
+            norm,
+            center,
+            radius: f.rhs,
+            filled,
+        })
     }
 
     fn let_stmt(&mut self, names: &[Ident], kind: &KindSpec, domain: &Domain, dspan: Option<Span>) {
@@ -335,7 +527,17 @@ impl Resolver<'_> {
             }
         }
         let entry = match (self.expr(body), ok) {
-            (Ok(body), true) => Entry::Def { params: ps, body },
+            (Ok(body), true) => match measure(&body) {
+                Some(_) => Entry::Def { params: ps, body },
+                None => {
+                    let msg = format!(
+                        "`{}` expands to more than {MAX_NODES} terms or {MAX_EXPANDED_DEPTH} levels",
+                        name.text
+                    );
+                    self.err(name.span, msg, "too large to check");
+                    Entry::Poisoned
+                }
+            },
             _ => Entry::Poisoned,
         };
         self.declare(name, entry);
@@ -417,7 +619,25 @@ impl Resolver<'_> {
 
     // ──────────────────────────── expressions ─────────────────────────────
 
+    /// Resolves an expression, refusing nesting deeper than [`MAX_DEPTH`]
+    /// (so that no later recursion, symbolic or numeric, can overflow).
     fn expr(&mut self, e: &ast::Expr) -> R<Ex> {
+        self.depth += 1;
+        let out = if self.depth > MAX_DEPTH {
+            if !self.too_deep {
+                self.too_deep = true;
+                let msg = format!("expression nested more than {MAX_DEPTH} levels deep");
+                self.err(e.span, msg, "split it with `def`");
+            }
+            Err(())
+        } else {
+            self.expr_inner(e)
+        };
+        self.depth -= 1;
+        out
+    }
+
+    fn expr_inner(&mut self, e: &ast::Expr) -> R<Ex> {
         let span = e.span;
         let mk = |node: Node, kind: Kind| Ok(Ex { node, kind, span });
         match &e.kind {
@@ -853,6 +1073,34 @@ impl Resolver<'_> {
     }
 }
 
+/// The span of a figure item's main expression (its vector or point).
+fn vector_span(item: &ast::FigItem) -> Span {
+    match &item.shape {
+        ast::FigShape::Arrow { vector, .. } => vector.span,
+        ast::FigShape::Point(p) => p.span,
+        _ => item.span,
+    }
+}
+
+/// Whether `e` mentions the variable `key` (substitutions that rebind it
+/// count as mentions: the check is only used to reject sets).
+fn mentions_var(e: &Ex, key: &str) -> bool {
+    let kids: Vec<&Ex> = match &e.node {
+        Node::Var(k) => return k == key,
+        Node::Num(_) | Node::Identity | Node::Zero => return false,
+        Node::Apply { args, .. } | Node::GradFn { args, .. } => args.iter().collect(),
+        Node::Builtin(_, a) | Node::Norm(_, a) | Node::Transpose(a) | Node::Neg(a) => vec![a],
+        Node::Grad { wrt, body, .. } => return wrt == key || mentions_var(body, key),
+        Node::Inner(a, b) | Node::Bin(_, a, b) => vec![a, b],
+        Node::Subst(body, binds) => {
+            let mut v: Vec<&Ex> = vec![body];
+            v.extend(binds.iter().map(|(_, x)| x));
+            return binds.iter().any(|(k, _)| k == key) || v.iter().any(|x| mentions_var(x, key));
+        }
+    };
+    kids.iter().any(|x| mentions_var(x, key))
+}
+
 /// A literal `0` compared with a vector or matrix is that kind's zero.
 fn zero_as(e: Ex, kind: Kind) -> Ex {
     match e.node {
@@ -863,4 +1111,41 @@ fn zero_as(e: Ex, kind: Kind) -> Ex {
         },
         _ => e,
     }
+}
+
+/// Most nodes an expanded definition may have.
+const MAX_NODES: usize = 200_000;
+/// Deepest an expanded definition may be.
+const MAX_EXPANDED_DEPTH: usize = 1_000;
+
+/// `Some((nodes, depth))` of an expression, `None` as soon as either bound
+/// is exceeded (definitions that use definitions can grow exponentially).
+fn measure(e: &Ex) -> Option<(usize, usize)> {
+    fn go(e: &Ex, depth: usize, nodes: &mut usize) -> Option<usize> {
+        *nodes += 1;
+        if *nodes > MAX_NODES || depth > MAX_EXPANDED_DEPTH {
+            return None;
+        }
+        let kids: Vec<&Ex> = match &e.node {
+            Node::Num(_) | Node::Var(_) | Node::Identity | Node::Zero => vec![],
+            Node::Apply { args, .. } | Node::GradFn { args, .. } => args.iter().collect(),
+            Node::Builtin(_, a)
+            | Node::Grad { body: a, .. }
+            | Node::Norm(_, a)
+            | Node::Transpose(a)
+            | Node::Neg(a) => vec![a.as_ref()],
+            Node::Inner(a, b) | Node::Bin(_, a, b) => vec![a.as_ref(), b.as_ref()],
+            Node::Subst(b, binds) => std::iter::once(b.as_ref())
+                .chain(binds.iter().map(|(_, v)| v))
+                .collect(),
+        };
+        let mut d = depth;
+        for k in kids {
+            d = d.max(go(k, depth + 1, nodes)?);
+        }
+        Some(d)
+    }
+    let mut nodes = 0;
+    let d = go(e, 0, &mut nodes)?;
+    Some((nodes, d))
 }

@@ -26,8 +26,10 @@ mod atoms;
 mod calculus;
 mod lin;
 mod lower;
+mod optimize;
 mod print;
 mod signs;
+mod solve;
 mod subst;
 mod val;
 
@@ -53,6 +55,8 @@ pub struct Ctx<'a> {
     atoms: Atoms,
     scope: &'a Scope,
     eng: &'a mut Session,
+    /// Signs of auxiliary symbols (the case split of a KKT check).
+    extra_signs: std::collections::HashMap<String, Sign>,
 }
 
 /// Judges one step with the engine session of the running job.
@@ -61,6 +65,7 @@ pub fn judge(step: &Step, eng: &mut Session) -> Symbolic {
         atoms: Atoms::default(),
         scope: &step.scope,
         eng,
+        extra_signs: std::collections::HashMap::new(),
     };
     match ctx.judge(step) {
         Ok(s) => s,
@@ -90,20 +95,40 @@ impl Ctx<'_> {
                     },
                 };
                 Ok(if holds {
-                    Symbolic::Proved { derived }
+                    Symbolic::Proved {
+                        derived,
+                        answer: None,
+                    }
                 } else {
-                    Symbolic::Undecided { derived }
+                    Symbolic::Undecided {
+                        derived,
+                        answer: None,
+                    }
                 })
             }
             Goal::Show(e) => {
                 let v = self.lower(e)?;
                 let v = self.canonical(&v, &rules)?;
                 derived.push(format!("= {}", self.show(&v)));
-                Ok(Symbolic::Proved { derived })
+                Ok(Symbolic::Proved {
+                    derived,
+                    answer: None,
+                })
             }
-            Goal::Solve { .. } => Err("solve (it comes with the solving issue)".into()),
-            Goal::Optimize { .. } => {
-                Err("minimize/maximize (it comes with the solving issue)".into())
+            Goal::Solve { rel, var, answer } => {
+                let o = self.solve(rel, var, answer.as_ref(), &rules)?;
+                Ok(outcome(derived, o))
+            }
+            Goal::Optimize {
+                sense,
+                objective,
+                var,
+                constraints,
+                answer,
+            } => {
+                let o =
+                    self.optimize(*sense, objective, var, constraints, answer.as_ref(), &rules)?;
+                Ok(outcome(derived, o))
             }
         }
     }
@@ -185,6 +210,21 @@ impl Ctx<'_> {
             RelOp::Ge => s.nonneg(),
             RelOp::Ne => matches!(s, Sign::Pos | Sign::Neg),
             RelOp::Eq => s == Sign::Zero,
+        }
+    }
+}
+
+fn outcome(mut derived: Vec<String>, o: solve::Outcome) -> Symbolic {
+    derived.extend(o.derived);
+    if o.proved {
+        Symbolic::Proved {
+            derived,
+            answer: o.answer,
+        }
+    } else {
+        Symbolic::Undecided {
+            derived,
+            answer: o.answer,
         }
     }
 }

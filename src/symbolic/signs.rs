@@ -116,6 +116,7 @@ impl Ctx<'_> {
     pub fn sign(&self, t: &Term) -> Sign {
         match t {
             Term::Num(r) => Sign::of_rat(*r),
+            Term::Sym(s) if self.extra_signs.contains_key(s) => self.extra_signs[s],
             Term::Sym(s) => match self.atoms.satom(s) {
                 Some(SAtom::Var(k)) => self
                     .scope

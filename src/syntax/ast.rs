@@ -199,6 +199,48 @@ pub struct Constraint {
     pub elementwise: bool,
 }
 
+/// What one item of a figure draws.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FigShape {
+    /// `arrow v` (from the origin) or `arrow v at p` (from the point p).
+    Arrow {
+        /// The vector drawn.
+        vector: Expr,
+        /// Where its tail is, if not at the origin.
+        at: Option<Expr>,
+    },
+    /// `point p`: a dot at p.
+    Point(Expr),
+    /// `step p to q`: the points p and q and a dashed arrow from p to q.
+    Step {
+        /// The start.
+        from: Expr,
+        /// The end.
+        to: Expr,
+    },
+    /// `set ‖v − c‖ = r`, `set ‖v − c‖∞ ≤ r`, `set |v − c| ≤ r elementwise`:
+    /// a sphere, ball, box or diamond in the coordinates of v.
+    Set {
+        /// The relation that defines the set.
+        rel: Rel,
+        /// Whether `elementwise` was written.
+        elementwise: bool,
+    },
+    /// `assume r, …`: assumptions that hold in the drawn instance only.
+    Assume(Vec<Rel>),
+}
+
+/// One item of a figure, with its optional label (`"∇R"`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FigItem {
+    /// What it draws.
+    pub shape: FigShape,
+    /// The label written in double quotes, if any.
+    pub label: Option<String>,
+    /// Where it was written.
+    pub span: Span,
+}
+
 /// A statement.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
@@ -257,6 +299,16 @@ pub enum StmtKind {
     },
     /// `show e`.
     Show(Expr),
+    /// `figure "title" in ℝ³ { item; … }`: a drawing of one sampled
+    /// instance (see [`FigItem`]).
+    Figure {
+        /// Its title, if written.
+        title: Option<String>,
+        /// 2 for a plane drawing (the default), 3 for `in ℝ³`.
+        dim: u8,
+        /// The items, in the order written (later items are drawn on top).
+        items: Vec<FigItem>,
+    },
     /// `part a "title" { … }`.
     Part {
         /// Its name.

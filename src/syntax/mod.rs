@@ -6,4 +6,4 @@ pub mod names;
 pub mod parse;
 mod words;
 
-pub use parse::parse_file;
+pub use parse::{parse_file, parse_rel};

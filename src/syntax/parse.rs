@@ -31,7 +31,7 @@ const CALL_LIMIT: usize = 2_000_000;
 /// Deepest bracket nesting accepted.
 const MAX_DEPTH: usize = 200;
 /// Most norm or absolute-value bars in one statement.
-const MAX_BARS: usize = 400;
+const MAX_BARS: usize = 4000;
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
@@ -46,7 +46,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 
 const STMT_KEYWORDS: &[&str] = &[
     "let", "def", "assume", "claim", "calc", "solve", "minimize", "minimise", "maximize",
-    "maximise", "show", "part",
+    "maximise", "show", "part", "figure",
 ];
 
 /// Parses a whole file. Returns the statements that parsed and every
@@ -127,7 +127,11 @@ pub fn parse_file(src: &Source) -> (File, Vec<Diagnostic>) {
             }
             Err(e) => {
                 diags.push(pest_error(text, pos, &e));
-                pos = recover(text, pos);
+                pos = if starts_with_word(rest, "figure") {
+                    recover_figure(text, pos)
+                } else {
+                    recover(text, pos)
+                };
             }
         }
     }
@@ -184,6 +188,23 @@ fn recover(text: &str, pos: usize) -> usize {
         }
     }
     text.len()
+}
+
+/// After an error in a figure: just past the `}` that closes its item
+/// block (its items may start lines with `assume`, and its `}` must not be
+/// taken for the end of a part); [`recover`] when there is no such `}`.
+fn recover_figure(text: &str, pos: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, c) in text[pos..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 1 => return pos + i + 1,
+            '}' if depth == 0 => break,
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    recover(text, pos)
 }
 
 /// Rejects statements nested too deeply for a person to mean them, before
@@ -494,9 +515,73 @@ impl Builder {
                 it.next();
                 StmtKind::Show(self.expr(it.next().ok_or_else(|| internal(span))?)?)
             }
+            Rule::figure_stmt => self.figure(it)?,
             _ => return Err(internal(span)),
         };
         Ok(Stmt { kind, span })
+    }
+
+    /// `figure "title" in ℝ³ { item; … }` (after the statement's pair).
+    fn figure(&self, it: Pairs<Rule>) -> Built<StmtKind> {
+        let mut title = None;
+        let mut dim = 2;
+        let mut items = Vec::new();
+        for q in it {
+            match q.as_rule() {
+                Rule::title => title = q.into_inner().next().map(|t| t.as_str().to_string()),
+                Rule::fig_space if q.as_str().contains(['³', '3']) => dim = 3,
+                Rule::fig_item => items.push(self.fig_item(q)?),
+                _ => {} // `figure`
+            }
+        }
+        Ok(StmtKind::Figure { title, dim, items })
+    }
+
+    fn fig_item(&self, p: Pair<Rule>) -> Built<FigItem> {
+        let span = self.span(&p);
+        let mut it = p.into_inner();
+        let shape = it.next().ok_or_else(|| internal(span))?;
+        let label = it
+            .next()
+            .and_then(|l| l.into_inner().next())
+            .map(|t| t.as_str().to_string());
+        let rule = shape.as_rule();
+        let mut si = shape.into_inner();
+        si.next(); // the item's word
+        let mut next = || si.next().ok_or_else(|| internal(span));
+        let shape = match rule {
+            Rule::fig_arrow => {
+                let vector = self.expr(next()?)?;
+                let at = match next() {
+                    Ok(_at) => Some(self.expr(next()?)?),
+                    Err(_) => None,
+                };
+                FigShape::Arrow { vector, at }
+            }
+            Rule::fig_step => {
+                let from = self.expr(next()?)?;
+                next()?; // `to`
+                let to = self.expr(next()?)?;
+                FigShape::Step { from, to }
+            }
+            Rule::fig_point => FigShape::Point(self.expr(next()?)?),
+            Rule::fig_set => {
+                let rel = self.rel(next()?)?;
+                FigShape::Set {
+                    rel,
+                    elementwise: next().is_ok(),
+                }
+            }
+            Rule::fig_assume => {
+                let mut rels = Vec::new();
+                while let Ok(q) = next() {
+                    rels.push(self.rel(q)?);
+                }
+                FigShape::Assume(rels)
+            }
+            _ => return Err(internal(span)),
+        };
+        Ok(FigItem { shape, label, span })
     }
 
     fn kind(&self, p: Pair<Rule>) -> KindSpec {
@@ -676,6 +761,20 @@ impl Builder {
                 let e = self.expr(p.into_inner().next().ok_or_else(|| internal(span))?)?;
                 ExprKind::Abs(Box::new(e))
             }
+            Rule::root => {
+                let inner = p.into_inner().next().ok_or_else(|| internal(span))?;
+                let arg = self.primary(inner)?;
+                let func = Ident {
+                    key: "sqrt".into(),
+                    text: "√".into(),
+                    span: Span::new(span.start, span.start + '√'.len_utf8()),
+                };
+                ExprKind::Call {
+                    func,
+                    primes: 0,
+                    args: vec![arg],
+                }
+            }
             Rule::inner => {
                 let mut it = p.into_inner();
                 let a = self.expr(it.next().ok_or_else(|| internal(span))?)?;
@@ -795,4 +894,29 @@ fn fraction_value(s: &str) -> Rat {
         _ => (1, 8),
     };
     Rat { num: n, den: d }
+}
+
+/// Parses one relation (`θ = θₜ − ε sign(g)`) that must fill the whole
+/// text; used to read back answers the symbolic judge derived.
+pub fn parse_rel(src: &Source) -> Result<Rel, Diagnostic> {
+    pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
+    let text = src.text.as_str();
+    if let Some(d) = guard(text, 0) {
+        return Err(d);
+    }
+    let mut pairs = DeriveParser::parse(Rule::rel, text).map_err(|e| pest_error(text, 0, &e))?;
+    let pair = pairs
+        .next()
+        .ok_or_else(|| internal(Span::new(0, text.len())))?;
+    let b = Builder { base: 0 };
+    let rel = b.rel(pair)?;
+    if skip_trivia(text, rel.span.end) < text.len() {
+        let at = rel.span.end;
+        return Err(Diagnostic::error(
+            Span::new(at, text.len()),
+            "unexpected text after the relation",
+            "expected the end",
+        ));
+    }
+    Ok(rel)
 }

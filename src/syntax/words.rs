@@ -10,7 +10,7 @@ use super::parse::Rule;
 pub fn word(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
-        expr | paren | norm | abs | inner | grad_call | grad_fn | call | number | fraction
+        expr | paren | norm | abs | root | inner | grad_call | grad_fn | call | number | fraction
         | neg | grad_op | fname | grad_sym | hess_sym | grad_word | hess_word => "an expression",
         ident => "a name",
         add | sub | mul | div | pow | implicit | sup_pow | transpose | subst | norm_p => {
@@ -36,9 +36,16 @@ pub fn word(rule: Rule) -> Option<&'static str> {
         title | title_text => "a title in double quotes",
         stmt | let_stmt | def_stmt | assume_stmt | claim_stmt | calc_stmt | solve_stmt
         | opt_stmt | show_stmt | part_head | kw_let | kw_def | kw_assume | kw_claim | kw_calc
-        | kw_solve | kw_show | kw_part | minimize | maximize => {
-            "a statement (let, def, assume, claim, calc, solve, minimize, maximize, show, part)"
+        | kw_solve | kw_show | kw_part | minimize | maximize | figure_stmt | kw_figure => {
+            "a statement (let, def, assume, claim, calc, solve, minimize, maximize, show, figure, part)"
         }
+        fig_item | fig_arrow | fig_step | fig_point | fig_set | fig_assume | fig_kw_arrow
+        | fig_kw_step | fig_kw_point | fig_kw_set => {
+            "a figure item (arrow, point, step, set, assume)"
+        }
+        kw_at => "`at`",
+        fig_space | fig_dim => "`in ℝ²` or `in ℝ³`",
+        fig_label => "a label in double quotes",
         args => "arguments in parentheses",
         open => "`(` or `[`",
         close => "`)` or `]`",

@@ -1,0 +1,514 @@
+//! `solve … for x ⇒ answer`: the numeric second opinion on a claimed
+//! solution.
+//!
+//! # Equations ([`EquationProbe`])
+//!
+//! `solve E = F for x ⇒ x = e` (x a scalar or a vector): at each sample the
+//! answer `e` is evaluated and bound to x (a substitution: everything in E
+//! and F that reads x, including the point of a `∇_x`, sees the answer),
+//! and `E = F` is compared with the usual tolerance (see
+//! [`super::tolerance`]). This checks that the answer *is* a solution; it
+//! does not check that it is the only one (`solve x² = 4 for x ⇒ x = 2`
+//! agrees). A scalar answer outside x's declared domain refutes the step.
+//!
+//! # Inequalities ([`InequalityProbe`])
+//!
+//! `solve P op Q for α ⇒ α op₂ r` (α a scalar, op and op₂ among `<`, `≤`,
+//! `>`, `≥`; op₂ may also be `=` or `≠`) claims that the solution set of
+//! `P op Q` in α's declared domain is `{α : α op₂ r}`. At each sample of
+//! the other variables, r is evaluated and many values of α in its domain
+//! are tried:
+//! - about 50 points spread uniformly over the interesting range (the
+//!   domain's finite part, or `[min(r, 0) − 2S, max(r, 0) + 2S]` with
+//!   `S = max(1, |r|, |finite bounds|)`);
+//! - half-decades `S·10ᵏ`, k = −6 … 3, away from each finite bound (just
+//!   inside it, and far out on an unbounded side), and the closed bounds
+//!   themselves;
+//! - r shifted by relative offsets ±10⁻³ and ±10⁻⁶;
+//! - the boundaries of the true solution set the grid reveals: where the
+//!   truth of `P op Q` changes between neighbouring points, bisection (60
+//!   halvings) finds the boundary b, and b shifted by ±10⁻³ and ±10⁻⁶
+//!   (relative) is tried too, so a claimed bound that is close to, but not
+//!   at, the true one is caught.
+//!
+//! A point counts only when both sides are decided: `P op Q` when
+//! `|P − Q|` exceeds the equality tolerance (a tie within rounding is not
+//! decided), `α op₂ r` when `|α − r| > 10⁻⁹·max(|α|, |r|)`; points where
+//! P or Q cannot be evaluated, or where an assumption that mentions α fails,
+//! are skipped. Every counted point must give the same truth value on both
+//! sides; otherwise the sample is a counterexample showing the variables,
+//! α, both truth values, r, P and Q. Consequences: a claimed set that
+//! differs from the true one only at boundary points (`α ≤ r` for `α < r`)
+//! is not refuted numerically; rounding decides there.
+
+use super::eval::Ctx;
+use super::probe::{Extra, Look, Probe, Shown};
+use super::sample::in_domain;
+use super::tolerance::{compare, ATOL, RTOL};
+use super::value::{Res, Trouble, Val};
+use super::walk::vars;
+use crate::sema::hir::{Domain, Ex, Fact, Kind, Node, RelOp, Scope, VarDecl};
+
+/// The answer `x op e` (or `e op x`) as `(op, e)` with x on the left, when
+/// `e` does not mention x.
+pub(crate) fn explicit<'a>(answer: &'a Fact, var: &str) -> Option<(RelOp, &'a Ex)> {
+    let is_var = |e: &Ex| matches!(&e.node, Node::Var(k) if k == var);
+    let (op, e) = if is_var(&answer.lhs) {
+        (answer.op, &answer.rhs)
+    } else if is_var(&answer.rhs) {
+        (flip(answer.op), &answer.lhs)
+    } else {
+        return None;
+    };
+    (!vars(e).contains(var)).then_some((op, e))
+}
+
+/// `a op b` ⇔ `b flip(op) a`.
+pub(crate) fn flip(op: RelOp) -> RelOp {
+    match op {
+        RelOp::Lt => RelOp::Gt,
+        RelOp::Le => RelOp::Ge,
+        RelOp::Gt => RelOp::Lt,
+        RelOp::Ge => RelOp::Le,
+        other => other,
+    }
+}
+
+/// The value of the answer's expression as a fresh binding of the unknown
+/// (its kind must be the unknown's).
+pub(crate) fn answer_value(ctx: &mut Ctx<'_>, var: &VarDecl, e: &Ex) -> Res<Val> {
+    let v = ctx.eval(e)?;
+    if v.kind != var.kind {
+        return Err(Trouble::Unsupported(format!(
+            "the answer gives {} for {}, which is {}",
+            v.kind.word(),
+            var.text,
+            var.kind.word()
+        )));
+    }
+    Ok(v)
+}
+
+/// Checks `solve E = F for x ⇒ x = e` (see the module docs).
+pub(crate) struct EquationProbe<'a> {
+    /// `E = F`.
+    pub rel: &'a Fact,
+    /// The unknown.
+    pub var: &'a VarDecl,
+    /// The answer's expression `e`.
+    pub value: &'a Ex,
+}
+
+impl Probe for EquationProbe<'_> {
+    fn look(&self, ctx: &mut Ctx<'_>) -> Res<Look> {
+        let x = answer_value(ctx, self.var, self.value)?;
+        let name = format!("{} (the answer)", self.var.text);
+        if self.var.kind == Kind::Scalar && !in_domain(x.base_scalar(), &self.var.domain) {
+            return Ok(Look {
+                holds: false,
+                error: 1.0,
+                lhs: Shown::val(&x),
+                rhs: Shown::Text(format!("outside the domain of {}", self.var.text)),
+                extra: vec![Extra::new(name, Shown::val(&x))],
+            });
+        }
+        let key = self.var.key.clone();
+        let (l, r) = ctx.with(vec![(key, x.clone())], |c| {
+            Ok((c.eval(&self.rel.lhs)?, c.eval(&self.rel.rhs)?))
+        })?;
+        let c = compare(RelOp::Eq, &l, &r)
+            .ok_or_else(|| Trouble::Unsupported("sides of different shapes".to_string()))?;
+        Ok(Look {
+            holds: c.holds,
+            error: c.error,
+            lhs: Shown::val(&l),
+            rhs: Shown::val(&r),
+            extra: if c.holds {
+                Vec::new()
+            } else {
+                vec![Extra::new(name, Shown::val(&x))]
+            },
+        })
+    }
+
+    fn hidden(&self) -> Option<&str> {
+        Some(&self.var.key)
+    }
+}
+
+/// Checks `solve P op Q for α ⇒ α op₂ r` (see the module docs).
+pub(crate) struct InequalityProbe<'a> {
+    /// `P op Q`.
+    pub rel: &'a Fact,
+    /// The scalar unknown α.
+    pub var: &'a VarDecl,
+    /// op₂.
+    pub claim_op: RelOp,
+    /// r.
+    pub bound: &'a Ex,
+    /// The answer as written.
+    pub answer: &'a Fact,
+    /// Assumptions that mention α (checked at every value of α).
+    pub assumptions: Vec<&'a Fact>,
+}
+
+/// Relative offsets tried around the claimed bound and around the true
+/// boundaries found.
+const OFFSETS: [f64; 2] = [1e-3, 1e-6];
+/// Points closer than this (relative) to the claimed bound are not decided.
+const CLAIM_TIE: f64 = 1e-9;
+/// Uniformly spread points.
+const UNIFORM: usize = 48;
+/// At most this many boundaries of the true set are located by bisection.
+const MAX_BOUNDARIES: usize = 8;
+
+/// One value of α tried.
+#[derive(Clone, Debug)]
+struct Point {
+    alpha: f64,
+    /// 0 uniform, 1 logarithmic, 2 next to a boundary: a counterexample is
+    /// taken from the lowest tier that has one (ordinary values first).
+    tier: u8,
+    /// The decided truth of `P op Q`, with P, Q and the scaled |P − Q|.
+    truth: Option<(bool, Val, Val, f64)>,
+}
+
+/// The bounds of a scalar domain: `(lo, lo closed)`, `(hi, hi closed)`.
+type Bounds = (Option<(f64, bool)>, Option<(f64, bool)>);
+
+fn bounds(d: &Domain) -> Bounds {
+    match d {
+        Domain::Any => (None, None),
+        Domain::Cmp(op, c) => {
+            let c = c.to_f64();
+            match op {
+                RelOp::Gt => (Some((c, false)), None),
+                RelOp::Ge => (Some((c, true)), None),
+                RelOp::Lt => (None, Some((c, false))),
+                RelOp::Le => (None, Some((c, true))),
+                RelOp::Eq => (Some((c, true)), Some((c, true))),
+                RelOp::Ne => (None, None),
+            }
+        }
+        Domain::Interval {
+            lo,
+            lo_closed,
+            hi,
+            hi_closed,
+        } => (
+            Some((lo.to_f64(), *lo_closed)),
+            Some((hi.to_f64(), *hi_closed)),
+        ),
+    }
+}
+
+/// A relative offset of `x`, with an absolute floor `scale` near 0.
+fn offset(x: f64, rel: f64, scale: f64) -> f64 {
+    rel * if x.abs() > 1e-12 * scale {
+        x.abs()
+    } else {
+        scale
+    }
+}
+
+/// The values of α tried before bisection (see the module docs).
+fn grid(b: Bounds, r: f64) -> Vec<(f64, u8)> {
+    let (lo, hi) = b;
+    let mut s: f64 = 1.0;
+    for x in [Some(r), lo.map(|l| l.0), hi.map(|h| h.0)]
+        .into_iter()
+        .flatten()
+    {
+        if x.is_finite() {
+            s = s.max(x.abs());
+        }
+    }
+    let mut pts = Vec::new();
+    let halves: Vec<f64> = (-12..=6).map(|i| 10f64.powf(f64::from(i) / 2.0)).collect();
+    match (lo, hi) {
+        (Some((l, _)), Some((h, _))) => {
+            let w = h - l;
+            for k in halves.iter().filter(|k| **k <= 0.5) {
+                pts.push((l + w * k, 1));
+                pts.push((h - w * k, 1));
+            }
+        }
+        (Some((l, _)), None) => {
+            for k in &halves {
+                pts.push((l + s * k, 1));
+            }
+            pts.push((l + s * 1e6, 1));
+        }
+        (None, Some((h, _))) => {
+            for k in &halves {
+                pts.push((h - s * k, 1));
+            }
+            pts.push((h - s * 1e6, 1));
+        }
+        (None, None) => {
+            for k in &halves {
+                pts.push((s * k, 1));
+                pts.push((-s * k, 1));
+            }
+            pts.push((0.0, 1));
+        }
+    }
+    for (x, closed) in [lo, hi].into_iter().flatten() {
+        if closed {
+            pts.push((x, 1));
+        }
+    }
+    let (a, z) = match (lo, hi) {
+        (Some((l, _)), Some((h, _))) => (l, h),
+        (Some((l, _)), None) => (l, r.max(l) + 2.0 * s),
+        (None, Some((h, _))) => (r.min(h) - 2.0 * s, h),
+        (None, None) => (r.min(0.0) - 2.0 * s, r.max(0.0) + 2.0 * s),
+    };
+    for i in 1..=UNIFORM {
+        let t = i as f64 / (UNIFORM + 1) as f64;
+        pts.push((a + (z - a) * t, 0));
+    }
+    for rel in OFFSETS {
+        let d = offset(r, rel, s);
+        pts.push((r - d, 2));
+        pts.push((r + d, 2));
+    }
+    pts
+}
+
+impl InequalityProbe<'_> {
+    /// `α op₂ r`, when decided.
+    fn claimed(&self, alpha: f64, r: f64) -> Option<bool> {
+        let size = alpha.abs().max(r.abs());
+        if (alpha - r).abs() <= CLAIM_TIE * size {
+            return None;
+        }
+        Some(match self.claim_op {
+            RelOp::Lt | RelOp::Le => alpha < r,
+            RelOp::Gt | RelOp::Ge => alpha > r,
+            RelOp::Eq => false,
+            RelOp::Ne => true,
+        })
+    }
+
+    /// `P op Q` at α, when decided; `Ok(None)` for a tie, a point outside
+    /// the expressions' domain, or one where an assumption fails.
+    fn truth(&self, ctx: &mut Ctx<'_>, alpha: f64) -> Res<Option<(bool, Val, Val, f64)>> {
+        let a = Val::scalar(alpha)?;
+        let out = ctx.with(vec![(self.var.key.clone(), a)], |c| {
+            for f in &self.assumptions {
+                let l = c.eval(&f.lhs)?;
+                let r = c.eval(&f.rhs)?;
+                if !compare(f.op, &l, &r).is_some_and(|x| x.holds) {
+                    return Ok(None);
+                }
+            }
+            let p = c.eval(&self.rel.lhs)?;
+            let q = c.eval(&self.rel.rhs)?;
+            Ok(Some((p, q)))
+        });
+        let (p, q) = match out {
+            Ok(Some(pq)) => pq,
+            Ok(None) | Err(Trouble::Invalid(_)) => return Ok(None),
+            Err(t) => return Err(t),
+        };
+        let d = p.base_scalar() - q.base_scalar();
+        let scale = ATOL / RTOL + p.mag + q.mag;
+        if !d.is_finite() || d.abs() <= RTOL * scale {
+            return Ok(None);
+        }
+        let holds = match self.rel.op {
+            RelOp::Lt | RelOp::Le => d < 0.0,
+            RelOp::Gt | RelOp::Ge => d > 0.0,
+            RelOp::Ne => true,
+            RelOp::Eq => false,
+        };
+        Ok(Some((holds, p, q, d.abs() / scale)))
+    }
+
+    fn point(&self, ctx: &mut Ctx<'_>, alpha: f64, tier: u8) -> Res<Point> {
+        Ok(Point {
+            alpha,
+            tier,
+            truth: self.truth(ctx, alpha)?,
+        })
+    }
+
+    /// Bisects between two decided points of different truth; the
+    /// boundary's estimate.
+    fn boundary(&self, ctx: &mut Ctx<'_>, mut a: f64, mut b: f64) -> Res<f64> {
+        let ta = self.truth(ctx, a)?.map(|t| t.0);
+        for _ in 0..60 {
+            let mid = 0.5 * (a + b);
+            if mid <= a.min(b) || mid >= a.max(b) {
+                break;
+            }
+            match self.truth(ctx, mid)?.map(|t| t.0) {
+                None => return Ok(mid),
+                Some(t) if Some(t) == ta => a = mid,
+                Some(_) => b = mid,
+            }
+        }
+        Ok(0.5 * (a + b))
+    }
+}
+
+impl Probe for InequalityProbe<'_> {
+    fn look(&self, ctx: &mut Ctx<'_>) -> Res<Look> {
+        let r = ctx.eval(self.bound)?;
+        if r.kind != Kind::Scalar {
+            return Err(Trouble::Unsupported(format!(
+                "the answer bounds {} by {}",
+                self.var.text,
+                r.kind.word()
+            )));
+        }
+        let rv = r.base_scalar();
+        let dom = &self.var.domain;
+        let b = bounds(dom);
+        let mut cands = grid(b, rv);
+        cands.retain(|(x, _)| x.is_finite() && in_domain(*x, dom));
+        cands.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        cands.dedup_by(|x, y| x.0 == y.0);
+        let mut pts = Vec::with_capacity(cands.len() + 4 * MAX_BOUNDARIES);
+        for (x, tier) in cands {
+            pts.push(self.point(ctx, x, tier)?);
+        }
+        // Boundaries of the true solution set between decided neighbours.
+        let decided: Vec<(f64, bool)> = pts
+            .iter()
+            .filter_map(|p| p.truth.as_ref().map(|t| (p.alpha, t.0)))
+            .collect();
+        let mut found = 0;
+        let scale = 1f64.max(rv.abs());
+        for w in decided.windows(2) {
+            if w[0].1 == w[1].1 || found >= MAX_BOUNDARIES {
+                continue;
+            }
+            found += 1;
+            let bd = self.boundary(ctx, w[0].0, w[1].0)?;
+            for rel in OFFSETS {
+                let d = offset(bd, rel, scale);
+                for x in [bd - d, bd + d] {
+                    if x.is_finite() && in_domain(x, dom) {
+                        pts.push(self.point(ctx, x, 2)?);
+                    }
+                }
+            }
+        }
+        if pts.iter().all(|p| p.truth.is_none()) {
+            return Err(Trouble::Invalid(
+                "no value of the unknown gives a decided truth value",
+            ));
+        }
+        let mut worst: Option<(&Point, bool)> = None;
+        for p in &pts {
+            let (Some(t), Some(c)) = (&p.truth, self.claimed(p.alpha, rv)) else {
+                continue;
+            };
+            if t.0 != c && worst.is_none_or(|(w, _)| p.tier < w.tier) {
+                worst = Some((p, c));
+            }
+        }
+        let Some((p, claimed)) = worst else {
+            return Ok(Look {
+                holds: true,
+                error: 0.0,
+                lhs: Shown::Text(String::new()),
+                rhs: Shown::Text(String::new()),
+                extra: Vec::new(),
+            });
+        };
+        let Some((truth, pv, qv, err)) = &p.truth else {
+            return Err(Trouble::Invalid("internal: undecided point"));
+        };
+        let yes_no = |b: bool| Shown::Text(if b { "true" } else { "false" }.to_string());
+        Ok(Look {
+            holds: false,
+            error: *err,
+            lhs: Shown::val(pv),
+            rhs: Shown::val(qv),
+            extra: vec![
+                Extra::new(self.var.text.clone(), Shown::num(p.alpha)),
+                Extra::new(self.rel.text.clone(), yes_no(*truth)),
+                Extra::new(self.answer.text.clone(), yes_no(claimed)),
+                Extra::new(self.bound_text(), Shown::val(&r)),
+            ],
+        })
+    }
+
+    fn hidden(&self) -> Option<&str> {
+        Some(&self.var.key)
+    }
+}
+
+impl InequalityProbe<'_> {
+    /// How the bound is named in a counterexample.
+    fn bound_text(&self) -> String {
+        let t = &self.answer.text;
+        // The answer's text is `α op r`: show the part after the operator.
+        for sym in ["<=", ">=", "≤", "≥", "!=", "≠", "<", ">", "="] {
+            if let Some(i) = t.find(sym) {
+                let (l, r) = (t[..i].trim(), t[i + sym.len()..].trim());
+                if l == self.var.text {
+                    return r.to_string();
+                }
+                if r == self.var.text {
+                    return l.to_string();
+                }
+            }
+        }
+        "the bound".to_string()
+    }
+}
+
+/// The assumptions in `scope` that mention `var`.
+pub(crate) fn assumptions_on<'a>(scope: &'a Scope, var: &str) -> Vec<&'a Fact> {
+    scope
+        .assumptions
+        .iter()
+        .filter(|f| vars(&f.lhs).contains(var) || vars(&f.rhs).contains(var))
+        .collect()
+}
+
+/// The claimed solution, as a probe, or why it cannot be checked.
+pub(crate) fn probe<'a>(
+    scope: &'a Scope,
+    rel: &'a Fact,
+    var: &'a str,
+    answer: &'a Fact,
+) -> Result<Box<dyn Probe + 'a>, String> {
+    let decl = scope
+        .var(var)
+        .ok_or_else(|| format!("the unknown `{var}` is not declared"))?;
+    let Some((op, e)) = explicit(answer, var) else {
+        return Err(format!(
+            "an answer that does not give {} explicitly (write `{} = …` or `{} < …`)",
+            decl.text, decl.text, decl.text
+        ));
+    };
+    match (rel.op, decl.kind) {
+        (RelOp::Eq, Kind::Scalar | Kind::Vector | Kind::Matrix) => {
+            if op != RelOp::Eq {
+                return Err("an equation solved by an inequality".to_string());
+            }
+            Ok(Box::new(EquationProbe {
+                rel,
+                var: decl,
+                value: e,
+            }))
+        }
+        (RelOp::Lt | RelOp::Le | RelOp::Gt | RelOp::Ge, Kind::Scalar) => {
+            Ok(Box::new(InequalityProbe {
+                rel,
+                var: decl,
+                claim_op: op,
+                bound: e,
+                answer,
+                assumptions: assumptions_on(scope, var),
+            }))
+        }
+        (RelOp::Ne, _) => Err("solving a relation `≠`".to_string()),
+        (_, k) => Err(format!("solving an inequality for {}", k.word())),
+    }
+}
