@@ -191,3 +191,59 @@ pub fn combine(s: &Symbolic, n: &Numeric) -> (Verdict, String) {
         (_, N::Unsupported { what }) => (Verdict::Error, format!("not supported yet: {what}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proved() -> Symbolic {
+        Symbolic::Proved {
+            derived: vec![],
+            answer: None,
+        }
+    }
+    fn agrees() -> Numeric {
+        Numeric::Agrees {
+            samples: 4,
+            max_error: 0.0,
+        }
+    }
+    fn refuted() -> Numeric {
+        Numeric::Refuted {
+            samples: 1,
+            counterexample: Counterexample {
+                n: 1,
+                values: vec![],
+                lhs: "1".into(),
+                rhs: "2".into(),
+                error: 1.0,
+            },
+        }
+    }
+
+    #[test]
+    fn a_proved_step_with_a_counterexample_is_a_disagreement() {
+        assert_eq!(combine(&proved(), &refuted()).0, Verdict::Disagreement);
+    }
+
+    #[test]
+    fn verdicts_follow_the_table() {
+        let undecided = Symbolic::Undecided {
+            derived: vec![],
+            answer: None,
+        };
+        let unsupported = Symbolic::Unsupported { what: "x".into() };
+        let n_unsupported = Numeric::Unsupported { what: "y".into() };
+        assert_eq!(combine(&proved(), &agrees()).0, Verdict::Proved);
+        assert_eq!(combine(&undecided, &agrees()).0, Verdict::Numeric);
+        assert_eq!(combine(&undecided, &refuted()).0, Verdict::Refuted);
+        assert_eq!(combine(&unsupported, &refuted()).0, Verdict::Refuted);
+        assert_eq!(combine(&unsupported, &n_unsupported).0, Verdict::Error);
+        assert_eq!(combine(&undecided, &n_unsupported).0, Verdict::Error);
+        let failed = Numeric::Failed { why: "z".into() };
+        assert_eq!(combine(&proved(), &failed).0, Verdict::Error);
+        assert!(Verdict::Numeric.passes(false));
+        assert!(!Verdict::Numeric.passes(true));
+        assert!(!Verdict::Disagreement.passes(false));
+    }
+}

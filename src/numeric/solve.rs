@@ -512,3 +512,37 @@ pub(crate) fn probe<'a>(
         (_, k) => Err(format!("solving an inequality for {}", k.word())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rat::Rat;
+
+    #[test]
+    fn the_grid_reaches_both_sides_of_the_bound_and_stays_in_the_domain() {
+        let pos = Domain::Cmp(RelOp::Gt, Rat::int(0));
+        let r = 0.25;
+        let mut pts: Vec<f64> = grid(bounds(&pos), r).into_iter().map(|p| p.0).collect();
+        pts.retain(|x| in_domain(*x, &pos));
+        assert!(pts.iter().any(|x| *x < r && *x > r * (1.0 - 2e-6)));
+        assert!(pts.iter().any(|x| *x > r && *x < r * (1.0 + 2e-6)));
+        assert!(pts.iter().any(|x| *x > 0.0 && *x < 1e-5), "just inside 0");
+        assert!(pts.iter().any(|x| *x > 1e5), "far out");
+        assert!(pts.iter().filter(|x| **x > r).count() > 20);
+        let any = grid(bounds(&Domain::Any), -3.0);
+        assert!(any.iter().any(|p| p.0 < -1e3) && any.iter().any(|p| p.0 > 1e3));
+    }
+
+    #[test]
+    fn offsets_have_a_floor_at_zero() {
+        assert_eq!(offset(2.0, 1e-3, 1.0), 2e-3);
+        assert_eq!(offset(0.0, 1e-3, 5.0), 5e-3);
+    }
+
+    #[test]
+    fn flipping_relations() {
+        assert_eq!(flip(RelOp::Lt), RelOp::Gt);
+        assert_eq!(flip(RelOp::Ge), RelOp::Le);
+        assert_eq!(flip(RelOp::Eq), RelOp::Eq);
+    }
+}
