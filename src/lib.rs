@@ -21,7 +21,8 @@
 //!   (`engine_lock`), keeps the restricted-mode banner off stdout.
 //! - `symbolic`: the symbolic judge (vectors as combinations of atoms,
 //!   calculus, assumptions); reaches the backend only through `engine`.
-//! - `numeric`: the numeric judge; evaluates `sema::hir` with nalgebra.
+//! - `numeric`: the numeric judge; evaluates `sema::hir` with nalgebra and
+//!   solves sampled optimisation problems with Clarabel.
 //!   Never imports `symbolic`, `term` or `engine`.
 //! - `figure`: `figure` statements drawn: one instance sampled through
 //!   `numeric::instances`, laid out, written as SVG (plotters) or as a LaTeX

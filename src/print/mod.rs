@@ -877,15 +877,18 @@ pub fn segments(line: &str) -> Vec<Segment> {
             _ => push(&mut out, false, tok),
         }
     }
-    // `over a box`: a lone one-letter article between words is a word.
+    // `over a box`, `left − right`: a lone article or dash between words
+    // is a word.
     for i in 1..out.len().saturating_sub(1) {
-        let lone = matches!(&out[i], Segment::Math(m) if m == "a");
+        let lone = matches!(&out[i], Segment::Math(m) if m == "a" || m == "−");
         let around = matches!(
             (&out[i - 1], &out[i + 1]),
             (Segment::Text(_), Segment::Text(_))
         );
         if lone && around {
-            out[i] = Segment::Text("a".into());
+            if let Segment::Math(m) = &out[i] {
+                out[i] = Segment::Text(m.clone());
+            }
         }
     }
     let mut merged: Vec<Segment> = Vec::new();
@@ -1004,6 +1007,22 @@ mod tests {
             vec![
                 Segment::Text("assuming".into()),
                 Segment::Math("1 + λε ≠ 0".into())
+            ]
+        );
+        assert_eq!(
+            segments("left − right = 0"),
+            vec![
+                Segment::Text("left − right".into()),
+                Segment::Math("= 0".into())
+            ]
+        );
+        assert_eq!(
+            segments("objective: f(θ) = ⟨g, θ⟩, linear in θ"),
+            vec![
+                Segment::Text("objective:".into()),
+                Segment::Math("f(θ) = ⟨g, θ⟩".into()),
+                Segment::Text(", linear in".into()),
+                Segment::Math("θ".into())
             ]
         );
         assert_eq!(

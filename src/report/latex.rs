@@ -8,7 +8,7 @@
 //! Invariants: rendered from [`super::sheet`] outlines only (so from the
 //! reports, never recomputed); the same reports give the same bytes; every
 //! word outside math goes through [`print::latex_text`] and every formula
-//! through [`print`], so no input can inject LaTeX.
+//! through [`crate::print`](mod@crate::print), so no input can inject LaTeX.
 
 use std::fmt::Write as _;
 
@@ -29,6 +29,8 @@ const PREAMBLE: &str = r"\documentclass[11pt]{article}
 \definecolor{failed}{rgb}{0.75,0,0}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{4pt}
+% Long counterexample values are unbreakable: let lines stretch instead.
+\sloppy
 \allowdisplaybreaks
 ";
 
@@ -92,13 +94,7 @@ fn details(out: &mut String, j: &Option<Judged<'_>>, strict: bool) {
         let vals: Vec<String> = c
             .values
             .iter()
-            .map(|b| {
-                format!(
-                    "${}$ = \\texttt{{{}}}",
-                    print::math(&b.name, print::Style::Latex),
-                    text(&b.value)
-                )
-            })
+            .map(|b| format!("{} = \\texttt{{{}}}", prose(&b.name), text(&b.value)))
             .collect();
         items.push(format!(
             "counterexample ($n = {}$): {}; left side \\texttt{{{}}}, right side \\texttt{{{}}}",
@@ -167,14 +163,24 @@ pub fn render(inputs: &[SheetInput<'_>]) -> String {
             text(&sheet.summary)
         );
         if !sheet.diagnostics.is_empty() {
-            out.push_str("The file was not checked:\n\\begin{verbatim}\n");
-            for d in sheet.diagnostics {
-                // verbatim cannot be ended early by the text: drop the one
-                // sequence that would.
-                out.push_str(&d.replace("\\end{verbatim}", "\\end {verbatim}"));
-                out.push('\n');
-            }
-            out.push_str("\\end{verbatim}\n\n");
+            // Monospaced lines, not verbatim: a diagnostic quotes the file,
+            // Unicode and all, which verbatim cannot typeset.
+            out.push_str("The file was not checked:\n\n{\\ttfamily\\small\n");
+            let lines: Vec<String> = sheet
+                .diagnostics
+                .iter()
+                .flat_map(|d| d.lines())
+                .map(|l| {
+                    let t = text(l).replace(' ', "~");
+                    if t.is_empty() {
+                        "~".to_string()
+                    } else {
+                        t
+                    }
+                })
+                .collect();
+            out.push_str(&lines.join("\\\\\n"));
+            out.push_str("\n}\n\n");
             continue;
         }
         for sec in &sheet.sections {

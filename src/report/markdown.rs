@@ -11,7 +11,6 @@
 use std::fmt::Write as _;
 
 use super::sheet::{build, verdict_mark, Block, Judged, Piece, SheetInput};
-use crate::print;
 
 /// Escapes Markdown's special characters in words.
 fn words(s: &str) -> String {
@@ -85,13 +84,7 @@ fn details(out: &mut String, j: &Option<Judged<'_>>, strict: bool, indent: &str)
         let vals: Vec<String> = c
             .values
             .iter()
-            .map(|b| {
-                format!(
-                    "{} = `{}`",
-                    math(&print::math(&b.name, print::Style::Latex)),
-                    b.value
-                )
-            })
+            .map(|b| format!("{} = `{}`", pieces(&super::sheet::pieces(&b.name)), b.value))
             .collect();
         let _ = writeln!(
             out,

@@ -196,6 +196,7 @@ impl Ctx<'_> {
             }),
             Some(a) => {
                 let claimed = self.claimed_value(a, var)?;
+                let claimed = self.canonical(&claimed, rules)?;
                 let d = self.sub(&claimed, &sol)?;
                 let d = self.canonical(&d, rules)?;
                 let same = super::is_zero(&d);

@@ -251,6 +251,7 @@ impl Ctx<'_> {
             }
             Some(a) => {
                 let claimed = self.claimed_value(a, var)?;
+                let claimed = self.canonical(&claimed, rules)?;
                 let mut sigma = Sigma::new();
                 sigma.insert(var.to_string(), claimed.clone());
                 let back = self.subst(&d, &sigma)?;
