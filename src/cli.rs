@@ -17,6 +17,14 @@ use crate::report::{self, text::Style};
 
 const ABOUT: &str = "Checks mathematical derivations step by step, with an exact symbolic judge and an independent numeric judge.";
 
+const TOP_HELP: &str = "\
+Example:
+  derive check derivations/            check every .drv file in a directory
+  derive check --verbose a.drv         also show what each step derived
+  derive check --format json a.drv     one JSON document, for CI
+
+See `derive check --help` for the verdicts and exit codes.";
+
 const CHECK_HELP: &str = "\
 Every claim, calc link, solve and minimize statement gets a verdict:
   proved        the exact difference normalises to 0 (and samples agree)
@@ -35,7 +43,7 @@ Example:
 
 /// derive: checks derivations from machine learning, step by step.
 #[derive(Parser, Debug)]
-#[command(name = "derive", version, about = ABOUT, long_about = None)]
+#[command(name = "derive", version, about = ABOUT, long_about = None, after_help = TOP_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
