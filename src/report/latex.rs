@@ -57,22 +57,7 @@ fn verdict_of(j: &Option<Judged<'_>>) -> String {
 }
 
 fn pieces(ps: &[Piece]) -> String {
-    let out: Vec<String> = ps
-        .iter()
-        .map(|p| match p {
-            Piece::Text(t) => text(t),
-            Piece::Math(m) => format!("${m}$"),
-        })
-        .collect();
-    let mut line = String::new();
-    for (p, o) in ps.iter().zip(out) {
-        let punct = matches!(p, Piece::Text(t) if t.starts_with([',', ';', ':', '.', ')']));
-        if !line.is_empty() && !punct {
-            line.push(' ');
-        }
-        line.push_str(&o);
-    }
-    line
+    super::sheet::join(ps, text, |m: &str| format!("${m}$"))
 }
 
 fn details(out: &mut String, j: &Option<Judged<'_>>, strict: bool) {

@@ -31,22 +31,7 @@ fn math(m: &str) -> String {
 }
 
 fn pieces(ps: &[Piece]) -> String {
-    let out: Vec<String> = ps
-        .iter()
-        .map(|p| match p {
-            Piece::Text(t) => words(t),
-            Piece::Math(m) => math(m),
-        })
-        .collect();
-    let mut line = String::new();
-    for (p, o) in ps.iter().zip(out) {
-        let punct = matches!(p, Piece::Text(t) if t.starts_with([',', ';', ':', '.', ')']));
-        if !line.is_empty() && !punct {
-            line.push(' ');
-        }
-        line.push_str(&o);
-    }
-    line
+    super::sheet::join(ps, words, math)
 }
 
 /// Words with math in them (titles), with the math in `$…$`.

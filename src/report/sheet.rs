@@ -137,6 +137,24 @@ fn rel(r: &ast::Rel) -> String {
 }
 
 /// A line of Unicode text with math in it, as pieces.
+/// Joins rendered pieces with single spaces, except before punctuation
+/// that continues a text piece. Both sheet formats use it, so their
+/// spacing agrees.
+pub fn join(ps: &[Piece], text: impl Fn(&str) -> String, math: impl Fn(&str) -> String) -> String {
+    let mut line = String::new();
+    for p in ps {
+        let (o, punct) = match p {
+            Piece::Text(t) => (text(t), t.starts_with([',', ';', ':', '.', ')'])),
+            Piece::Math(m) => (math(m), false),
+        };
+        if !line.is_empty() && !punct {
+            line.push(' ');
+        }
+        line.push_str(&o);
+    }
+    line
+}
+
 pub fn pieces(line: &str) -> Vec<Piece> {
     print::segments(line)
         .into_iter()

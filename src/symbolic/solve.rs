@@ -389,31 +389,23 @@ impl Ctx<'_> {
         // Roots outside the domain: true when left of it (x > r throughout).
         let mut outside: Vec<(Term, bool)> = Vec::new();
         for p in points {
-            if let Some(lo) = &dlo {
-                match self.compare(&p, &lo.at)? {
-                    Ordering::Less => {
-                        outside.push((p, true));
-                        continue;
-                    }
-                    Ordering::Equal if !lo.closed => {
-                        outside.push((p, true));
-                        continue;
-                    }
-                    _ => {}
-                }
-            }
-            if let Some(hi) = &dhi {
-                match self.compare(&p, &hi.at)? {
-                    Ordering::Greater => {
-                        outside.push((p, false));
-                        continue;
-                    }
-                    Ordering::Equal if !hi.closed => {
-                        outside.push((p, false));
-                        continue;
-                    }
-                    _ => {}
-                }
+            let left = match &dlo {
+                Some(lo) => matches!(
+                    (self.compare(&p, &lo.at)?, lo.closed),
+                    (Ordering::Less, _) | (Ordering::Equal, false)
+                ),
+                None => false,
+            };
+            let right = match &dhi {
+                Some(hi) if !left => matches!(
+                    (self.compare(&p, &hi.at)?, hi.closed),
+                    (Ordering::Greater, _) | (Ordering::Equal, false)
+                ),
+                _ => false,
+            };
+            if left || right {
+                outside.push((p, left));
+                continue;
             }
             inside.push(p);
         }
