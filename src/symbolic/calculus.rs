@@ -301,6 +301,13 @@ impl Ctx<'_> {
             },
             VAtom::Sign(_) => Err("the derivative of sign(·), which has a jump at 0".into()),
             VAtom::Abs(_) => Err("the Jacobian of an elementwise |·|".into()),
+            VAtom::MatVec(m, v) if !self.mdepends(m, w) => {
+                // ∂(M v)/∂w = M ∂v/∂w for a constant matrix M.
+                match self.jac_atom(v, w)? {
+                    Some(j) => Ok(Some(self.matmul(&Mat::atom(m), &j)?)),
+                    None => Ok(None),
+                }
+            }
             VAtom::MatVec(..) | VAtom::Var(_) => Err("the Jacobian of a matrix product".into()),
         }
     }
