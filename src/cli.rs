@@ -71,7 +71,7 @@ struct CheckArgs {
     #[arg(long, default_value_t = crate::numeric::Config::default().samples as u64,
           value_parser = clap::value_parser!(u64).range(1..=100_000))]
     samples: u64,
-    /// Treat `numeric` verdicts (not proved symbolically) as failures.
+    /// Treat `numeric` verdicts (not proved by the symbolic judge) as failures.
     #[arg(long)]
     strict: bool,
     /// Print only failing steps and the summary.

@@ -170,11 +170,11 @@ pub fn combine(s: &Symbolic, n: &Numeric) -> (Verdict, String) {
         ),
         (S::Proved { .. }, N::Failed { why }) => (
             Verdict::Error,
-            format!("proved symbolically, but the numeric judge could not sample: {why}"),
+            format!("proved by the symbolic judge, but the numeric judge could not sample: {why}"),
         ),
         (S::Undecided { .. }, N::Agrees { .. }) => (
             Verdict::Numeric,
-            "not decided symbolically; every numeric sample agrees".into(),
+            "not decided by the symbolic judge; every numeric sample agrees".into(),
         ),
         (S::Off, N::Agrees { .. }) => (
             Verdict::Numeric,
