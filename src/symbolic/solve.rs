@@ -137,11 +137,7 @@ impl Ctx<'_> {
                     "an equation with no unique solution of the form {name} = Σ cₖ·(other vectors)"
                 ));
             };
-            for c in &sol.nonzero {
-                if !matches!(self.sign(c), Sign::Pos | Sign::Neg) {
-                    lines.push(format!("assuming {} ≠ 0", self.show_t(c)));
-                }
-            }
+            lines.extend(self.guards(&sol.nonzero));
             let mut a = Lin::default();
             for (k, v) in basis.iter().zip(sol.values) {
                 a = a.add(&Lin::atom(*k).scale(&v));
@@ -187,6 +183,16 @@ impl Ctx<'_> {
         "uniqueness not established".into()
     }
 
+    /// "assuming c ≠ 0" for each condition of a linear solution whose sign
+    /// the declared domains do not settle.
+    fn guards(&self, nonzero: &[Term]) -> Vec<String> {
+        nonzero
+            .iter()
+            .filter(|c| !matches!(self.sign(c), Sign::Pos | Sign::Neg))
+            .map(|c| format!("assuming {} ≠ 0", self.show_t(c)))
+            .collect()
+    }
+
     /// `c` parenthesised when it is a sum.
     pub fn show_t_paren(&self, c: &Term) -> String {
         let s = self.show_t(c);
@@ -209,12 +215,7 @@ impl Ctx<'_> {
             .solve_linear_guarded(std::slice::from_ref(&d), std::slice::from_ref(s))
         {
             Ok(Some(sol)) => {
-                let mut lines = Vec::new();
-                for c in &sol.nonzero {
-                    if !matches!(self.sign(c), Sign::Pos | Sign::Neg) {
-                        lines.push(format!("assuming {} ≠ 0", self.show_t(c)));
-                    }
-                }
+                let mut lines = self.guards(&sol.nonzero);
                 lines.push(format!("unique: the equation is linear in {name}"));
                 let v = sol.values.into_iter().next().unwrap_or(Term::int(0));
                 Ok((Val::S(v), lines))
