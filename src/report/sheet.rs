@@ -258,6 +258,28 @@ impl<'a> Builder<'a> {
         Some(judged(&steps[i], always, self.input.strict))
     }
 
+    /// A checked statement as a step block: its lines, then `⇒ answer`, with
+    /// the verdicts of the steps it produced.
+    fn step(
+        &mut self,
+        out: &mut Vec<Block<'a>>,
+        mut lines: Vec<String>,
+        answer: Option<&ast::Rel>,
+        s: &Stmt,
+        always: bool,
+    ) {
+        if let Some(a) = answer {
+            lines.push(format!("\\Rightarrow\\ {}", rel(a)));
+        }
+        let judged = self.take(s.span.start, always);
+        let line = self.at(s.span.start).0;
+        out.push(Block::Step {
+            lines,
+            judged,
+            line,
+        });
+    }
+
     fn block(&mut self, s: &Stmt, out: &mut Vec<Block<'a>>) {
         let line = self.at(s.span.start).0;
         match &s.kind {
@@ -286,40 +308,22 @@ impl<'a> Builder<'a> {
                 }
             }
             StmtKind::Claim(r) => {
-                let judged = self.take(s.span.start, false);
-                out.push(Block::Step {
-                    lines: vec![rel(r)],
-                    judged,
-                    line,
-                });
+                self.step(out, vec![rel(r)], None, s, false);
             }
             StmtKind::Show(e) => {
-                let judged = self.take(s.span.start, true);
-                out.push(Block::Step {
-                    lines: vec![latex(e)],
-                    judged,
-                    line,
-                });
+                self.step(out, vec![latex(e)], None, s, true);
             }
             StmtKind::Solve {
                 rel: r,
                 var,
                 answer,
             } => {
-                let mut lines = vec![format!(
+                let lines = vec![format!(
                     "\\text{{solve }} {} \\text{{ for }} {}",
                     rel(r),
                     print::name(&var.key, Style::Latex)
                 )];
-                if let Some(a) = answer {
-                    lines.push(format!("\\Rightarrow\\ {}", rel(a)));
-                }
-                let judged = self.take(s.span.start, true);
-                out.push(Block::Step {
-                    lines,
-                    judged,
-                    line,
-                });
+                self.step(out, lines, answer.as_ref(), s, true);
             }
             StmtKind::Optimize {
                 sense,
@@ -350,15 +354,7 @@ impl<'a> Builder<'a> {
                     };
                     lines.push(format!("{lead}{}{ew}", rel(&c.rel)));
                 }
-                if let Some(a) = answer {
-                    lines.push(format!("\\Rightarrow\\ {}", rel(a)));
-                }
-                let judged = self.take(s.span.start, true);
-                out.push(Block::Step {
-                    lines,
-                    judged,
-                    line,
-                });
+                self.step(out, lines, answer.as_ref(), s, true);
             }
             StmtKind::Calc { first, links } => {
                 let mut prev = first.span.start;
