@@ -11,6 +11,12 @@
 //!   releases the backend's per-thread allowance) and only then releases the
 //!   locks. No other code path calls the backend; a [`Session`] cannot leave
 //!   its job thread (it is neither `Send` nor `Sync`).
+//! - **Children never hold the allowance.** The backend's per-thread
+//!   allowance is an open file descriptor (close-on-exec). A child process
+//!   forked while a job runs holds a copy of it until it calls `exec`, and a
+//!   job started in that window finds the allowance taken and the backend
+//!   aborts. Code that runs jobs and starts processes in one process starts
+//!   them inside [`without_jobs`] (`Command::spawn` returns after `exec`).
 //! - **stdout stays ours.** The backend prints a restricted-mode banner on
 //!   stdout the first time it is used in a process. That first use happens
 //!   with file descriptor 1 pointed at stderr, so the banner reaches the user
@@ -169,6 +175,23 @@ pub fn run<R: Send>(job: impl FnOnce(&mut Session) -> R + Send) -> Result<R, Eng
             Err(EngineError::Panicked(lock::panic_message(payload.as_ref())))
         })
     })
+}
+
+/// Runs `f` while no engine job runs in this process, and returns its value.
+///
+/// Start child processes inside it (`Command::spawn`, which returns once the
+/// child has called `exec`; wait for the child outside). Between `fork` and
+/// `exec` a child holds a copy of every descriptor of its parent, the
+/// backend's per-thread allowance included, and a job starting in that window
+/// would make the backend abort the whole process. Takes only the
+/// process-wide mutex, not the per-user lock. Inside a job it simply runs `f`:
+/// no other job can start before the calling job ends.
+pub fn without_jobs<R>(f: impl FnOnce() -> R) -> R {
+    if IN_JOB.with(Cell::get) {
+        return f();
+    }
+    let _process = ENGINE.lock().unwrap_or_else(PoisonError::into_inner);
+    f()
 }
 
 /// On the first job of the process: registers the license key, if any, and

@@ -18,7 +18,9 @@
 //! - `term`: the scalar term language that crosses the engine boundary.
 //! - `engine`: the only module that uses the Symbolica crate. Runs every job
 //!   on a thread of its own under a process lock and a per-user file lock
-//!   (`engine_lock`), keeps the restricted-mode banner off stdout.
+//!   (`engine_lock`), keeps the restricted-mode banner off stdout. Code
+//!   that runs jobs and starts child processes starts them inside
+//!   `engine::without_jobs`, so no child inherits the backend's allowance.
 //! - `symbolic`: the symbolic judge (vectors as combinations of atoms,
 //!   calculus, assumptions); reaches the backend only through `engine`.
 //! - `numeric`: the numeric judge; evaluates `sema::hir` with nalgebra and

@@ -487,19 +487,23 @@ fn processes_queue_for_the_engine() {
     let exe = std::env::current_exe().unwrap();
     let children: Vec<_> = (0..4)
         .map(|_| {
-            Command::new(&exe)
-                .args([
-                    "--ignored",
-                    "--exact",
-                    "engine_holder_process",
-                    "--nocapture",
-                    "--test-threads=1",
-                ])
-                .env("DERIVE_ENGINE_TEST_HOLD_MS", "1200")
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
+            // Started outside any job of this process (other tests run jobs
+            // meanwhile): see `engine::without_jobs`.
+            engine::without_jobs(|| {
+                Command::new(&exe)
+                    .args([
+                        "--ignored",
+                        "--exact",
+                        "engine_holder_process",
+                        "--nocapture",
+                        "--test-threads=1",
+                    ])
+                    .env("DERIVE_ENGINE_TEST_HOLD_MS", "1200")
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
         })
         .collect();
     let mut waited = false;
@@ -524,4 +528,28 @@ fn processes_queue_for_the_engine() {
         waited |= stderr.contains("waiting for the Symbolica engine");
     }
     assert!(waited, "no process reported waiting");
+}
+
+/// Child processes started while jobs run on other threads: each is started
+/// inside `engine::without_jobs`, so no child inherits the backend's thread
+/// allowance between fork and exec, and no job finds it taken (which made the
+/// backend abort the whole test process, about one run in ten, before).
+#[test]
+fn starting_processes_while_jobs_run_never_aborts() {
+    let spawner = std::thread::spawn(|| {
+        for _ in 0..600 {
+            let child = engine::without_jobs(|| {
+                Command::new("true")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+            });
+            child.expect("true starts").wait().expect("true ends");
+        }
+    });
+    for i in 0..600 {
+        let e = t(&format!("(a + {i})^2 - a^2 - {}*a - {}", 2 * i, i * i));
+        assert_eq!(engine::run(move |s| s.is_zero(&e)), Ok(Ok(true)));
+    }
+    spawner.join().unwrap();
 }

@@ -2,6 +2,8 @@
 //! statement; drawings are deterministic for a seed; the drawn instance
 //! satisfies the part's assumptions; bad figures are reported, not drawn.
 
+mod common;
+
 use std::process::Command;
 
 use derive::diag::Source;
@@ -64,17 +66,18 @@ fn check_svg(svg: &str) -> Vec<String> {
 fn check_with_figures_writes_one_valid_svg_per_figure() {
     let dir = std::env::temp_dir().join(format!("derive-figures-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_derive"))
-        .args(["check", "--figures"])
-        .arg(&dir)
-        .args([
-            "derivations/assignment1.drv",
-            "derivations/assignment2.drv",
-            "derivations/assignment3.drv",
-        ])
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("derive runs");
+    let out = common::output(
+        Command::new(env!("CARGO_BIN_EXE_derive"))
+            .args(["check", "--figures"])
+            .arg(&dir)
+            .args([
+                "derivations/assignment1.drv",
+                "derivations/assignment2.drv",
+                "derivations/assignment3.drv",
+            ])
+            .env("NO_COLOR", "1"),
+    )
+    .expect("derive runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("the directory was created")
@@ -112,12 +115,13 @@ fn check_with_figures_writes_one_valid_svg_per_figure() {
         );
     }
     // The JSON report lists every figure and where it went.
-    let out = Command::new(env!("CARGO_BIN_EXE_derive"))
-        .args(["check", "--format", "json", "--figures"])
-        .arg(&dir)
-        .arg("derivations/assignment1.drv")
-        .output()
-        .expect("derive runs");
+    let out = common::output(
+        Command::new(env!("CARGO_BIN_EXE_derive"))
+            .args(["check", "--format", "json", "--figures"])
+            .arg(&dir)
+            .arg("derivations/assignment1.drv"),
+    )
+    .expect("derive runs");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     let figs = doc["figures"].as_array().expect("a figures array");
     assert_eq!(figs.len(), 1);

@@ -3,6 +3,8 @@
 //! compiled with pdflatex where it is installed.
 
 use std::io::Write as _;
+mod common;
+
 use std::process::Command;
 
 use derive::check::{check_source, FileReport, Options};
@@ -97,7 +99,7 @@ fn markdown_math_never_breaks_out_of_its_dollars() {
 
 #[test]
 fn the_latex_sheet_compiles_with_pdflatex() {
-    let found = Command::new("pdflatex").arg("--version").output();
+    let found = common::output(Command::new("pdflatex").arg("--version"));
     if found.map(|o| !o.status.success()).unwrap_or(true) {
         // Written straight to stderr, past the test harness's capture, so
         // the skip is seen.
@@ -114,11 +116,12 @@ fn the_latex_sheet_compiles_with_pdflatex() {
     let dir = std::env::temp_dir().join(format!("derive-sheet-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     std::fs::write(dir.join("sheet.tex"), &tex).expect("written");
-    let out = Command::new("pdflatex")
-        .args(["-interaction=nonstopmode", "-halt-on-error", "sheet.tex"])
-        .current_dir(&dir)
-        .output()
-        .expect("pdflatex runs");
+    let out = common::output(
+        Command::new("pdflatex")
+            .args(["-interaction=nonstopmode", "-halt-on-error", "sheet.tex"])
+            .current_dir(&dir),
+    )
+    .expect("pdflatex runs");
     let log = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "pdflatex failed:\n{log}");
     let pdf = std::fs::metadata(dir.join("sheet.pdf")).expect("a PDF");
