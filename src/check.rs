@@ -168,18 +168,25 @@ fn with_derived_answer(step: &hir::Step, sym: &Symbolic) -> Result<Option<hir::S
         return Ok(None);
     };
     let mut s = step.clone();
-    let slot = match &mut s.goal {
-        hir::Goal::Solve { answer, .. } | hir::Goal::Optimize { answer, .. } => answer,
+    let read = match &mut s.goal {
+        hir::Goal::Solve { answer: None, .. } => {
+            sema::read_alternatives(text, &step.scope).map(|alts| {
+                if let hir::Goal::Solve { answer, .. } = &mut s.goal {
+                    *answer = Some(alts);
+                }
+            })
+        }
+        hir::Goal::Optimize { answer: None, .. } => {
+            sema::read_relation(text, &step.scope).map(|fact| {
+                if let hir::Goal::Optimize { answer, .. } = &mut s.goal {
+                    *answer = Some(fact);
+                }
+            })
+        }
         _ => return Ok(None),
     };
-    if slot.is_some() {
-        return Ok(None);
-    }
-    match sema::read_relation(text, &step.scope) {
-        Ok(fact) => {
-            *slot = Some(fact);
-            Ok(Some(s))
-        }
+    match read {
+        Ok(()) => Ok(Some(s)),
         Err(d) => Err(format!(
             "the derived answer `{text}` could not be read back: {}",
             d.first().map_or("", |d| d.message.as_str())

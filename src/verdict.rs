@@ -31,6 +31,19 @@ pub enum Symbolic {
         #[serde(skip_serializing_if = "Option::is_none")]
         answer: Option<String>,
     },
+    /// The judge shows exactly that the step is false, with a witness (so
+    /// far: a solve step whose stated solutions miss a verified solution or
+    /// include a value that is not one, all free of radicals and functions,
+    /// so that a non-zero normal form means "different").
+    Refuted {
+        /// What was derived, one line each.
+        derived: Vec<String>,
+        /// As for `Proved`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        answer: Option<String>,
+        /// The witness, in words.
+        why: String,
+    },
     /// The step uses a construct this judge does not handle yet.
     Unsupported {
         /// What is not supported, in words.
@@ -44,16 +57,18 @@ impl Symbolic {
     /// What was derived, one line each (empty when nothing was).
     pub fn derived(&self) -> &[String] {
         match self {
-            Symbolic::Proved { derived, .. } | Symbolic::Undecided { derived, .. } => derived,
+            Symbolic::Proved { derived, .. }
+            | Symbolic::Undecided { derived, .. }
+            | Symbolic::Refuted { derived, .. } => derived,
             _ => &[],
         }
     }
     /// The derived answer of a solve or optimisation step, if any.
     pub fn answer(&self) -> Option<&str> {
         match self {
-            Symbolic::Proved { answer, .. } | Symbolic::Undecided { answer, .. } => {
-                answer.as_deref()
-            }
+            Symbolic::Proved { answer, .. }
+            | Symbolic::Undecided { answer, .. }
+            | Symbolic::Refuted { answer, .. } => answer.as_deref(),
             _ => None,
         }
     }
@@ -160,7 +175,19 @@ pub fn combine(s: &Symbolic, n: &Numeric) -> (Verdict, String) {
             Verdict::Disagreement,
             "the symbolic judge proved this step but a numeric sample violates it: this is a bug in derive, please report it".into(),
         ),
+        (S::Refuted { why, .. }, N::Refuted { .. }) => (
+            Verdict::Refuted,
+            format!("a numeric sample violates the step, and the symbolic judge shows it: {why}"),
+        ),
         (_, N::Refuted { .. }) => (Verdict::Refuted, "a numeric sample violates the step".into()),
+        (S::Refuted { why, .. }, N::Agrees { .. }) => (
+            Verdict::Refuted,
+            format!("refuted by the symbolic judge: {why} (no numeric sample found it)"),
+        ),
+        (S::Refuted { why, .. }, _) => (
+            Verdict::Refuted,
+            format!("refuted by the symbolic judge: {why}"),
+        ),
         (S::Proved { .. }, N::Agrees { .. }) => {
             (Verdict::Proved, "exact difference is 0; numeric samples agree".into())
         }
@@ -245,5 +272,24 @@ mod tests {
         assert!(Verdict::Numeric.passes(false));
         assert!(!Verdict::Numeric.passes(true));
         assert!(!Verdict::Disagreement.passes(false));
+    }
+
+    #[test]
+    fn a_symbolic_refutation_fails_the_step_whatever_the_samples_say() {
+        let sym = Symbolic::Refuted {
+            derived: vec![],
+            answer: None,
+            why: "the answer misses the solution x = 3".into(),
+        };
+        for n in [
+            agrees(),
+            refuted(),
+            Numeric::Unsupported { what: "y".into() },
+            Numeric::Failed { why: "z".into() },
+        ] {
+            let (v, why) = combine(&sym, &n);
+            assert_eq!(v, Verdict::Refuted, "{n:?}");
+            assert!(why.contains("misses the solution x = 3"), "{why}");
+        }
     }
 }

@@ -241,6 +241,205 @@ fn other_right_answers_agree() {
     agrees("let x: scalar\nminimize (x − 1)^4 − (x − 1)^2 over x subject to x ≥ 2 ⇒ x = 2\n");
 }
 
+// ──────────────────────── several solutions ───────────────────────────
+
+const X: &str = "let x: scalar\n";
+const X_POS: &str = "let x: scalar > 0\n";
+const A_POS: &str = "let x: scalar\nlet a: scalar > 0\n";
+
+fn unsupported(text: &str) -> String {
+    match outcome(text) {
+        Numeric::Unsupported { what } => what,
+        other => panic!("expected unsupported for\n{text}\ngot {other:?}"),
+    }
+}
+
+fn num(c: &Counterexample, name: &str) -> f64 {
+    value(c, name)
+        .parse()
+        .unwrap_or_else(|_| panic!("{name} is not a number in {c:?}"))
+}
+
+#[test]
+fn all_the_roots_of_a_quadratic_agree_in_either_order() {
+    agrees(&with(X, "solve x² − 3x + 2 = 0 for x ⇒ x = 1 or x = 2"));
+    agrees(&with(X, "solve x² − 3x + 2 = 0 for x ⇒ x = 2 or x = 1"));
+    agrees(&with(X, "solve x² − 3x + 2 = 0 for x ⇒ x = 2 ∨ x = 1"));
+    agrees(&with(X, "solve x² − 3x + 2 = 0 for x ⇒ 1 = x or x = 2"));
+}
+
+#[test]
+fn a_missing_root_is_refuted_and_shown() {
+    let c = refuted(&with(X, "solve x² − 3x + 2 = 0 for x ⇒ x = 2"));
+    let other = num(&c, "x (another solution)");
+    assert!((other - 1.0).abs() < 1e-9, "{c:?}");
+    assert_eq!(num(&c, "x (the answer)"), 2.0, "{c:?}");
+    // E and F at the other root: equal.
+    let (l, r): (f64, f64) = (c.lhs.parse().unwrap(), c.rhs.parse().unwrap());
+    assert!((l - r).abs() < 1e-9, "{c:?}");
+    // The sampled value of the unknown means nothing and is not shown.
+    assert!(!has(&c, "x"), "{c:?}");
+}
+
+#[test]
+fn a_wrong_alternative_is_refuted() {
+    let c = refuted(&with(X, "solve x² − 3x + 2 = 0 for x ⇒ x = 1 or x = 3"));
+    assert_eq!(num(&c, "x (answer 2)"), 3.0, "{c:?}");
+    assert!(!has(&c, "x (another solution)"), "{c:?}");
+    let c = refuted(&with(X, "solve x² − 3x + 2 = 0 for x ⇒ x = 3 or x = 1"));
+    assert_eq!(num(&c, "x (answer 1)"), 3.0, "{c:?}");
+}
+
+#[test]
+fn the_declared_domain_decides_how_many_roots_there_are() {
+    agrees(&with(X_POS, "solve x² = 4 for x ⇒ x = 2"));
+    let c = refuted(&with(X, "solve x² = 4 for x ⇒ x = 2"));
+    assert!(
+        (num(&c, "x (another solution)") + 2.0).abs() < 1e-9,
+        "{c:?}"
+    );
+    // A stated root outside the domain is refuted.
+    let c = refuted(&with(X_POS, "solve x² = 4 for x ⇒ x = 2 or x = −2"));
+    assert_eq!(num(&c, "x (answer 2)"), -2.0, "{c:?}");
+}
+
+#[test]
+fn square_roots_of_a_parameter() {
+    agrees(&with(A_POS, "solve x^2 = a for x ⇒ x = √a or x = −√a"));
+    agrees(&with(A_POS, "solve x^2 = a for x ⇒ x = −√a or x = √a"));
+    let c = refuted(&with(A_POS, "solve x^2 = a for x ⇒ x = √a"));
+    let a = num(&c, "a");
+    let other = num(&c, "x (another solution)");
+    assert!(
+        a > 0.0 && (other + a.sqrt()).abs() < 1e-6 * a.sqrt().max(1.0),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn a_sign_change_across_a_pole_is_not_a_root() {
+    agrees(&with(X, "solve (x − 2)/(x − 1) = 0 for x ⇒ x = 2"));
+    agrees(&with(X, "solve 1/(x − 1) = 1 for x ⇒ x = 2"));
+    agrees(&with(X, "solve (x² − 1)/(x − 1) = 0 for x ⇒ x = −1"));
+    // A stated value where the equation is undefined does not hide a wrong
+    // one.
+    let c = refuted(&with(
+        X,
+        "solve (x − 1)²/(x − 1) = 0 for x ⇒ x = 1 or x = 2",
+    ));
+    assert_eq!(num(&c, "x (answer 2)"), 2.0, "{c:?}");
+    // … but a root next to the pole still counts.
+    let c = refuted(&with(X, "solve (x − 2)(x − 1.5)/(x − 1) = 0 for x ⇒ x = 2"));
+    assert!(
+        (num(&c, "x (another solution)") - 1.5).abs() < 1e-9,
+        "{c:?}"
+    );
+}
+
+#[test]
+fn three_roots_of_a_cubic() {
+    agrees(&with(
+        X,
+        "solve x³ − x = 0 for x ⇒ x = -1 or x = 0 or x = 1",
+    ));
+    agrees(&with(
+        X,
+        "solve x³ − x = 0 for x ⇒ x = 1 or x = -1 or x = 0",
+    ));
+    let c = refuted(&with(X, "solve x³ − x = 0 for x ⇒ x = 0 or x = 1"));
+    assert!(
+        (num(&c, "x (another solution)") + 1.0).abs() < 1e-9,
+        "{c:?}"
+    );
+    assert_eq!(num(&c, "x (answer 1)"), 0.0, "{c:?}");
+    assert_eq!(num(&c, "x (answer 2)"), 1.0, "{c:?}");
+    refuted(&with(X, "solve x³ − x = 0 for x ⇒ x = -1 or x = 1"));
+}
+
+#[test]
+fn a_multiple_root_written_out_is_one_root() {
+    // Rounding makes (x − 1)⁵ written out flat within the tolerance near 1:
+    // the bisection stops some 10⁻⁴ away from 1, which is still 1.
+    agrees(&with(
+        X,
+        "solve x^5 − 5x^4 + 10x^3 − 10x^2 + 5x − 1 = 0 for x ⇒ x = 1",
+    ));
+    agrees(&with(X, "solve 27x³ − 27x² + 9x − 1 = 0 for x ⇒ x = 1/3"));
+    agrees(&with(X, "solve (x − 1)^3 = 0 for x ⇒ x = 1"));
+    // Two close but distinct roots are told apart.
+    let c = refuted(&with(X, "solve (x − 1)(x − 1.001) = 0 for x ⇒ x = 1"));
+    assert!(
+        (num(&c, "x (another solution)") - 1.001).abs() < 1e-9,
+        "{c:?}"
+    );
+}
+
+#[test]
+fn roots_far_out_and_near_a_bound_are_found() {
+    let c = refuted(&with(X, "solve (x − 1)(x − 5000) = 0 for x ⇒ x = 1"));
+    assert!(
+        (num(&c, "x (another solution)") - 5000.0).abs() < 1e-6,
+        "{c:?}"
+    );
+    let c = refuted(&with(X_POS, "solve (x − 1)(x − 0.001) = 0 for x ⇒ x = 1"));
+    assert!(
+        (num(&c, "x (another solution)") - 0.001).abs() < 1e-12,
+        "{c:?}"
+    );
+}
+
+#[test]
+fn a_linear_equation_in_a_parameter_has_one_root() {
+    agrees("let a, b, x: scalar > 0\nsolve a x = b for x ⇒ x = b/a\n");
+    agrees("let a, b: scalar > 0\nlet x: scalar\nsolve a x + b = 0 for x ⇒ x = −b/a\n");
+}
+
+#[test]
+fn roots_where_an_assumption_fails_do_not_count() {
+    // x = −2 solves x² = 4 but violates the assumption.
+    agrees("let x, c: scalar\nassume x > c − c\nsolve x² = 4 for x ⇒ x = 2\n");
+}
+
+#[test]
+fn a_vector_solve_with_one_answer_is_unchanged() {
+    agrees(&with(
+        PROX,
+        "solve ∇_θ F = 0 for θ ⇒ θ = (θₜ − (ε/2) g) / (1 + λε)",
+    ));
+    agrees("let w, b: vector\nlet λ: scalar > 0\nsolve λ w = b for w ⇒ w = b/λ\n");
+    let c = refuted("let w, b: vector\nlet λ: scalar > 0\nsolve λ w = b for w ⇒ w = λ b\n");
+    assert!(has(&c, "w (the answer)"), "{c:?}");
+}
+
+#[test]
+fn several_answers_for_a_vector_or_an_inequality_are_unsupported() {
+    let what = unsupported("let w, b: vector\nsolve w = b for w ⇒ w = b or w = −b\n");
+    assert!(what.contains("several solutions"), "{what}");
+    assert!(what.contains("a vector"), "{what}");
+    // Answers that do not give the unknown explicitly, or an inequality
+    // among the alternatives of an equation.
+    let what = unsupported(&with(X, "solve x² = 1 for x ⇒ x = 1 or x² = 1"));
+    assert!(what.contains("explicitly"), "{what}");
+    let what = unsupported(&with(X, "solve x² = 1 for x ⇒ x = 1 or x < 0"));
+    assert!(what.contains("inequality"), "{what}");
+}
+
+#[test]
+fn several_solutions_same_seed_same_outcome() {
+    for t in [
+        with(A_POS, "solve x^2 = a for x ⇒ x = √a"),
+        with(A_POS, "solve x^2 = a for x ⇒ x = √a or x = −√a"),
+    ] {
+        for seed in [0, 7] {
+            let cfg = Config {
+                seed,
+                ..Config::default()
+            };
+            assert_eq!(last(&t, &cfg), last(&t, &cfg), "{t}");
+        }
+    }
+}
+
 // ───────────────────────────── wrong answers ──────────────────────────
 
 /// Wrong answers, each of which must be refuted.

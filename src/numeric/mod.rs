@@ -87,9 +87,12 @@
 //! `minimize`/`maximize` step is checked only against a claimed answer
 //! (`⇒ …`, written by the user or derived by the symbolic judge); without
 //! one the outcome is [`Numeric::Unsupported`].
-//! - `solve E = F for x ⇒ x = e`: the answer is substituted and `E = F`
-//!   compared, as for a claim (it must be *a* solution; uniqueness is not
-//!   checked). A scalar answer outside x's declared domain is refuted.
+//! - `solve E = F for x ⇒ x = e₁ or x = e₂ …`: every stated value is
+//!   substituted and `E = F` compared, as for a claim; a value outside x's
+//!   declared domain is refuted. For a scalar x the domain is also scanned
+//!   for sign changes of E − F, and a root not among the stated ones
+//!   refutes the step (roots where E − F keeps its sign can be missed). For
+//!   a vector x only one answer is taken, and uniqueness is not checked.
 //! - `solve P op Q for α ⇒ α op₂ r`: at each sample, about 100 values of α
 //!   in its domain (spread uniformly and logarithmically, next to r, next
 //!   to the domain's bounds, and next to the true set's boundaries found by
@@ -224,7 +227,14 @@ fn judge_in(step: &Step, cfg: &Config, dims: Option<&[usize]>) -> Numeric {
             var,
             answer: Some(ans),
         } => match solve::probe(scope, rel, var, ans) {
-            Ok(p) => check(&[&rel.lhs, &rel.rhs, &ans.lhs, &ans.rhs], &*p),
+            Ok(p) => {
+                let mut goal: Vec<&Ex> = vec![&rel.lhs, &rel.rhs];
+                for a in ans {
+                    goal.push(&a.lhs);
+                    goal.push(&a.rhs);
+                }
+                check(&goal, &*p)
+            }
             Err(what) => Numeric::Unsupported { what },
         },
         Goal::Optimize {

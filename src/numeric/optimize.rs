@@ -37,6 +37,50 @@
 //!    optimum, so a local but not global optimum of a non-convex problem
 //!    passes.
 //!
+//!    **Spheres.** Every perturbed point leaves a sphere constraint
+//!    `‖u‖ = r` (2-norm, `=`, either side, not elementwise), so none of
+//!    them is feasible. When, at the sample, u is `a·x + b` with a a
+//!    nonzero number (`x − c`, `c − x`, `x + c`, `x`, also `2x − c`) and r
+//!    does not depend on x and is positive — decided numerically: u and r
+//!    are extracted as affine maps by [`super::conic::affine`] (automatic
+//!    differentiation at `x_a`, verified at two further points), u's
+//!    Jacobian must be `a·I` within `10⁻⁹·|a|` — the constraint is the
+//!    sphere of radius `r/|a|` about `c = −b/a`, and the judge also tries
+//!    points on it: (a) every point of the local check projected radially
+//!    (the x' with `u(x') = r·u(x_p)/‖u(x_p)‖`); (b) the antipode of `x_a`
+//!    (`u(x') = −u(x_a)`); (c) `c ± (r/a)·∇f(x_a)/‖∇f(x_a)‖`; (d) 64
+//!    pseudo-random points (`u(x') = r·z/‖z‖`, z standard normal, from the
+//!    same generator, so seeded from `x_a`). The first sphere constraint
+//!    is used. Every candidate is re-checked by the evaluator (all
+//!    constraints, the judge's tolerance) and compared with the same
+//!    tolerance; the best feasible one that beats `x_a` refutes the step
+//!    (shown as "on the sphere"). A wrongly recognised sphere can only
+//!    waste candidates, never refute a right answer. A problem with a
+//!    sphere skips stage 2 (in n = 1, `‖u‖` is affine near points on one
+//!    side of the centre, and Clarabel would see only one of the sphere's
+//!    two points).
+//!
+//!    Limits. For a linear objective (`⟨g, δ⟩`) ∇f is constant, so (c)
+//!    contains the exact optimum, and (b) is it when `x_a` is the
+//!    opposite stationary point (the maximiser claimed as the minimiser).
+//!    A claim at angle φ from the optimum of a sphere of radius ρ is worse
+//!    by `ρ‖g‖(1 − cos φ)`, so it passes only within the comparison
+//!    tolerance: `φ ≲ 1.4·10⁻³·√(s/(ρ‖g‖))` rad, s = max(1, |objective
+//!    values|). For other objectives the search is random. A claim where f
+//!    still has a slope along the sphere is beaten by the projected steps
+//!    (roughly when the slope times the step, 10⁻³ to 10⁻¹ times
+//!    `1 + max|x_a|`, exceeds the tolerance); a stationary point of f on
+//!    the sphere that is not the optimum (a local optimum, a saddle) is
+//!    found only by (b), (c) or the random points. If the points that beat
+//!    it by more than the tolerance fill a fraction q of the sphere, the 64
+//!    points of one sample all miss them with probability `(1 − q)⁶⁴`: 1%
+//!    for q = 7%, 53% for q = 1% (each of the 12 samples of a dimension
+//!    draws afresh: 5·10⁻⁴ for q = 1% at all of them). A cap of angular
+//!    radius φ has q = 7% at φ = 12.6°, 31°, 47° and q = 1% at φ = 1.8°,
+//!    11.5°, 28° for n = 2, 3, 5: a wrong optimum whose better region is
+//!    a cap smaller than about that (a slightly suboptimal local optimum,
+//!    above all in n = 5) can pass.
+//!
 //! Every refutation rests on points evaluated by the ordinary evaluator (a
 //! feasible point with a better objective, or a violated constraint), never
 //! on the solver's model alone. The answer must give the decision variable
@@ -68,6 +112,11 @@ const LOCAL_STEPS: [f64; 3] = [1e-1, 1e-2, 1e-3];
 const LOCAL_RANDOM: usize = 8;
 /// Coordinates tried (both signs) by the local check.
 const LOCAL_AXES: usize = 16;
+/// Pseudo-random points of the sphere check.
+const SPHERE_RANDOM: usize = 64;
+/// How far the Jacobian of a sphere's `u` may be from `a·I`, relative to
+/// `|a|` (the Jacobian is exact up to rounding).
+const SPHERE_RTOL: f64 = 1e-9;
 
 /// The shape of a constraint `a ≤ b` (see [`super::conic`]).
 #[derive(Clone, Debug)]
@@ -115,6 +164,60 @@ fn shape(c: &Constraint) -> Shape<'_> {
     }
 }
 
+/// The sides `(u, r)` of a sphere constraint `‖u‖ = r` or `r = ‖u‖`
+/// (2-norm, not elementwise); both orderings when both sides are 2-norms.
+/// Whether u is `a·(x − c)` and r is free of x is decided per sample
+/// ([`OptimizeProbe::sphere`]).
+fn sphere_sides(c: &Constraint) -> Vec<(&Ex, &Ex)> {
+    let f = &c.fact;
+    if c.elementwise || f.op != RelOp::Eq {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (n, r) in [(&f.lhs, &f.rhs), (&f.rhs, &f.lhs)] {
+        if let Node::Norm(NormP::Two, u) = &n.node {
+            out.push((&**u, r));
+        }
+    }
+    out
+}
+
+/// A sphere constraint at one sample: `‖u(x)‖ = r` with `u(x) = a·x + b`,
+/// a a nonzero number, r > 0 (the sphere of radius `r/|a|` about
+/// `c = −b/a`).
+#[derive(Clone, Debug)]
+struct Sphere {
+    /// Which constraint.
+    index: usize,
+    a: f64,
+    b: DMatrix<f64>,
+    r: f64,
+}
+
+impl Sphere {
+    /// `u(x)`.
+    fn u(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
+        x * self.a + &self.b
+    }
+
+    /// The x with `u(x) = u`.
+    fn x(&self, u: &DMatrix<f64>) -> DMatrix<f64> {
+        (u - &self.b) / self.a
+    }
+
+    /// The point of the sphere in the direction `d` (in u-space) from its
+    /// centre, if `d` has a direction.
+    fn toward(&self, d: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+        let n = d.norm();
+        (n.is_finite() && n > 0.0).then(|| self.x(&(d * (self.r / n))))
+    }
+
+    /// x projected radially onto the sphere.
+    fn project(&self, x: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+        self.toward(&self.u(x))
+    }
+}
+
 #[cfg(test)]
 thread_local! {
     /// How the samples of this thread were decided: by Clarabel, by the
@@ -144,6 +247,8 @@ enum Finder {
     Solver,
     /// The local check.
     Nearby,
+    /// The sphere check.
+    Sphere,
 }
 
 /// Checks a claimed optimum (see the module docs).
@@ -156,6 +261,8 @@ pub(crate) struct OptimizeProbe<'a> {
     var: &'a VarDecl,
     constraints: &'a [Constraint],
     shapes: Vec<Shape<'a>>,
+    /// Sides of the constraints that may be spheres, with their indices.
+    spheres: Vec<(usize, &'a Ex, &'a Ex)>,
     value: &'a Ex,
 }
 
@@ -207,6 +314,11 @@ impl<'a> OptimizeProbe<'a> {
             var: decl,
             constraints,
             shapes: constraints.iter().map(shape).collect(),
+            spheres: constraints
+                .iter()
+                .enumerate()
+                .flat_map(|(i, c)| sphere_sides(c).into_iter().map(move |(u, r)| (i, u, r)))
+                .collect(),
             value,
         })
     }
@@ -372,6 +484,7 @@ impl<'a> OptimizeProbe<'a> {
         let (point, at) = match who {
             Finder::Solver => ("solver", "the solver's"),
             Finder::Nearby => ("nearby", "the nearby"),
+            Finder::Sphere => ("on the sphere", "the other"),
         };
         let t = &self.var.text;
         let kind = self.var.kind;
@@ -403,26 +516,27 @@ impl<'a> OptimizeProbe<'a> {
         (gain > tol, gain.max(0.0) / scale)
     }
 
-    /// The local check (see the module docs): a feasible nearby point that
-    /// beats the claimed one, if any.
-    fn local(
+    /// The points of the local check (see the module docs), in the order
+    /// they are tried, and `∇f(x_a)` (m×1) when it can be evaluated.
+    fn nearby(
         &self,
         ctx: &mut Ctx<'_>,
         xa: &DMatrix<f64>,
-        fa: &Val,
         rng: &mut ChaCha8Rng,
-    ) -> Res<Option<(DMatrix<f64>, Val, f64)>> {
+    ) -> (Vec<DMatrix<f64>>, Option<DMatrix<f64>>) {
         let m = xa.len();
         let unit = |d: DMatrix<f64>| -> Option<DMatrix<f64>> {
             let n = d.norm();
             (n.is_finite() && n > 0.0).then(|| d / n)
         };
         let mut dirs = Vec::new();
+        let mut grad = None;
         if let Ok(g) = conic::eval_at(ctx, self.var, &self.grad, xa) {
             let g = DMatrix::from_column_slice(m, 1, g.base().as_slice());
-            if let Some(d) = unit(g * -self.sign()) {
+            if let Some(d) = unit(&g * -self.sign()) {
                 dirs.push(d);
             }
+            grad = Some(g);
         }
         for i in 0..m.min(LOCAL_AXES) {
             for s in [1.0, -1.0] {
@@ -437,24 +551,134 @@ impl<'a> OptimizeProbe<'a> {
             }
         }
         let size = 1.0 + xa.amax();
+        let mut tries = Vec::with_capacity(LOCAL_STEPS.len() * dirs.len());
         for t in LOCAL_STEPS {
             for d in &dirs {
-                let y = xa + d * (t * size);
-                match self.violated(ctx, &y, RTOL) {
-                    Ok(None) => {}
-                    Ok(Some(_)) | Err(Trouble::Invalid(_)) => continue,
-                    Err(e) => return Err(e),
-                }
-                let Some(fy) = self.objective_at(ctx, &y)? else {
-                    continue;
-                };
-                let (wins, margin) = self.beats(fa, &fy);
-                if wins {
-                    return Ok(Some((y, fy, margin)));
-                }
+                tries.push(xa + d * (t * size));
+            }
+        }
+        (tries, grad)
+    }
+
+    /// The objective at y when y is feasible (the judge's tolerance) and
+    /// the objective can be evaluated there.
+    fn feasible_objective(&self, ctx: &mut Ctx<'_>, y: &DMatrix<f64>) -> Res<Option<Val>> {
+        match self.violated(ctx, y, RTOL) {
+            Ok(None) => {}
+            Ok(Some(_)) | Err(Trouble::Invalid(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        }
+        self.objective_at(ctx, y)
+    }
+
+    /// The local check (see the module docs): the first of `tries` that is
+    /// feasible and beats the claimed point, if any.
+    fn local(
+        &self,
+        ctx: &mut Ctx<'_>,
+        fa: &Val,
+        tries: &[DMatrix<f64>],
+    ) -> Res<Option<(DMatrix<f64>, Val, f64)>> {
+        for y in tries {
+            let Some(fy) = self.feasible_objective(ctx, y)? else {
+                continue;
+            };
+            let (wins, margin) = self.beats(fa, &fy);
+            if wins {
+                return Ok(Some((y.clone(), fy, margin)));
             }
         }
         Ok(None)
+    }
+
+    /// The first constraint that is a sphere at this sample (see the module
+    /// docs): u and r are extracted as affine maps by [`conic::affine`]
+    /// (linearised at `points[0]`, verified at the others), u's Jacobian
+    /// must be `a·I` (a ≠ 0, within `SPHERE_RTOL·|a|`) and r constant and
+    /// positive. Errors count as "not a sphere": every candidate is
+    /// re-checked by the evaluator anyway.
+    fn sphere(&self, ctx: &mut Ctx<'_>, points: &[DMatrix<f64>]) -> Option<Sphere> {
+        let m = points.first()?.len();
+        for &(index, u, r) in &self.spheres {
+            let Ok(Some(r)) = conic::affine(ctx, self.var, r, points) else {
+                continue;
+            };
+            if r.rows() != 1 || !r.is_constant() {
+                continue;
+            }
+            let r = r.b[0];
+            if !(r.is_finite() && r > 0.0) {
+                continue;
+            }
+            let Ok(Some(u)) = conic::affine(ctx, self.var, u, points) else {
+                continue;
+            };
+            if u.a.shape() != (m, m) || u.b.shape() != (m, 1) {
+                continue;
+            }
+            let a = u.a[(0, 0)];
+            if !(a.is_finite() && a != 0.0) {
+                continue;
+            }
+            let tol = SPHERE_RTOL * a.abs();
+            let scaled = (0..m).all(|i| {
+                (0..m).all(|j| {
+                    let want = if i == j { a } else { 0.0 };
+                    (u.a[(i, j)] - want).abs() <= tol
+                })
+            });
+            if scaled && u.b.iter().all(|v| v.is_finite()) {
+                return Some(Sphere {
+                    index,
+                    a,
+                    b: u.b,
+                    r,
+                });
+            }
+        }
+        None
+    }
+
+    /// The sphere check (see the module docs): the feasible candidate on
+    /// the sphere with the best objective, if it beats the claimed point.
+    #[allow(clippy::too_many_arguments)]
+    fn on_sphere(
+        &self,
+        ctx: &mut Ctx<'_>,
+        sphere: &Sphere,
+        xa: &DMatrix<f64>,
+        fa: &Val,
+        grad: Option<&DMatrix<f64>>,
+        tries: &[DMatrix<f64>],
+        rng: &mut ChaCha8Rng,
+    ) -> Res<Option<(DMatrix<f64>, Val, f64)>> {
+        let m = xa.len();
+        let mut cands = Vec::new();
+        if let Some(g) = grad {
+            cands.extend(sphere.toward(&-g));
+            cands.extend(sphere.toward(g));
+        }
+        cands.extend(sphere.toward(&-sphere.u(xa)));
+        cands.extend(tries.iter().filter_map(|y| sphere.project(y)));
+        for _ in 0..SPHERE_RANDOM {
+            let z = DMatrix::from_fn(m, 1, |_, _| normal(rng));
+            cands.extend(sphere.toward(&z));
+        }
+        let mut best: Option<(DMatrix<f64>, Val, f64)> = None;
+        for y in cands {
+            let Some(fy) = self.feasible_objective(ctx, &y)? else {
+                continue;
+            };
+            let (wins, margin) = self.beats(fa, &fy);
+            let better = match &best {
+                None => true,
+                Some((_, fb, _)) => self.sign() * (fy.base_scalar() - fb.base_scalar()) < 0.0,
+            };
+            if wins && better {
+                best = Some((y, fy, margin));
+            }
+        }
+        Ok(best)
     }
 }
 
@@ -583,8 +807,20 @@ impl Probe for OptimizeProbe<'_> {
             let n = d.norm().max(1e-300);
             points.push(&xa + d * (size / n));
         }
+        // A sphere (stage 3) skips Clarabel: in n = 1, `‖u‖` is affine near
+        // points on one side of the centre, so the model would be one of
+        // the sphere's two points.
+        let sphere = if self.spheres.is_empty() {
+            None
+        } else {
+            self.sphere(ctx, &points)
+        };
         // 2. Clarabel.
-        if let Some((obj, cones)) = self.model(ctx, &points)? {
+        let model = match sphere {
+            Some(_) => None,
+            None => self.model(ctx, &points)?,
+        };
+        if let Some((obj, cones)) = model {
             match conic::solve(&obj, &cones) {
                 Solved::Optimum(xs) => {
                     let feasible = matches!(self.violated(ctx, &xs, OPT_RTOL), Ok(None));
@@ -655,12 +891,24 @@ impl Probe for OptimizeProbe<'_> {
         }
         // 3. Local check.
         decided(false);
-        if let Some((y, fy, margin)) = self.local(ctx, &xa, &fa, &mut rng)? {
+        let (tries, grad) = self.nearby(ctx, &xa, &mut rng);
+        if let Some((y, fy, margin)) = self.local(ctx, &fa, &tries)? {
             let why = format!(
                 "local check (not a convex problem Clarabel takes): a feasible {t} near the claimed one has a {} objective",
                 self.better_word()
             );
             return Ok(self.beaten(&xa, &fa, &y, &fy, margin, Finder::Nearby, why));
+        }
+        if let Some(sph) = &sphere {
+            let found = self.on_sphere(ctx, sph, &xa, &fa, grad.as_ref(), &tries, &mut rng)?;
+            if let Some((y, fy, margin)) = found {
+                let why = format!(
+                    "sphere check (`{}` is not convex): a feasible {t} on the sphere has a {} objective",
+                    self.constraints[sph.index].fact.text,
+                    self.better_word()
+                );
+                return Ok(self.beaten(&xa, &fa, &y, &fy, margin, Finder::Sphere, why));
+            }
         }
         Ok(Look {
             holds: true,
@@ -691,6 +939,113 @@ mod tests {
         let out = judge(p.steps.last().expect("a step"), &Config::default());
         let (s, l) = DECIDED.with(|d| d.get());
         (out, s, l)
+    }
+
+    /// Judges the last step at the dimensions `dims` only.
+    fn run_at(text: &str, dims: &[usize]) -> Numeric {
+        let p = crate::sema::check_file(&Source::new("t.drv", text)).expect("checks");
+        let step = p.steps.last().expect("a step");
+        crate::numeric::judge_at_dims(step, &Config::default(), dims)
+    }
+
+    /// Whether the outcome is a refutation by the sphere check.
+    fn by_sphere(out: &Numeric) -> bool {
+        match out {
+            Numeric::Refuted { counterexample, .. } => counterexample
+                .values
+                .iter()
+                .any(|b| b.name.ends_with("(on the sphere)")),
+            _ => false,
+        }
+    }
+
+    const SPHERE: &str = "let g, δ, c: vector\nlet ε: scalar > 0\n";
+
+    #[test]
+    fn a_wrong_optimum_on_a_sphere_is_refuted() {
+        for step in [
+            // The maximiser claimed as the minimiser.
+            "minimize ⟨g, δ⟩ over δ subject to ‖δ‖ = ε ⇒ δ = ε g/‖g‖",
+            "minimize ⟨g, δ⟩ over δ subject to ε = ‖δ‖ ⇒ δ = ε g/‖g‖",
+            // Off the origin, with the wrong sign.
+            "maximize ⟨g, δ⟩ over δ subject to ‖δ − c‖ = ε ⇒ δ = c − ε g/‖g‖",
+            "minimize ⟨g, δ⟩ over δ subject to ‖c − δ‖ = ε ⇒ δ = c + ε g/‖g‖",
+            "minimize ⟨g, δ⟩ over δ subject to ‖δ + c‖ = ε ⇒ δ = −c + ε g/‖g‖",
+            // Feasible but not stationary.
+            "minimize ⟨g, δ⟩ over δ subject to ‖δ − c‖ = ε ⇒ δ = c + ε (g − c)/‖g − c‖",
+        ] {
+            let text = format!("{SPHERE}{step}\n");
+            let (out, solver, local) = run(&text);
+            assert!(by_sphere(&out), "{step}: {out:?}");
+            assert!(
+                solver == 0 && local >= 1,
+                "{step}: {solver} by Clarabel, {local} locally"
+            );
+        }
+    }
+
+    #[test]
+    fn a_right_optimum_on_a_sphere_agrees() {
+        for step in [
+            "minimize ⟨g, δ⟩ over δ subject to ‖δ‖ = ε ⇒ δ = −ε g/‖g‖",
+            "maximize ⟨g, δ⟩ over δ subject to ‖δ − c‖ = ε ⇒ δ = c + ε g/‖g‖",
+            "minimize ⟨g, δ⟩ over δ subject to ε = ‖c − δ‖ ⇒ δ = c − ε g/‖g‖",
+        ] {
+            let text = format!("{SPHERE}{step}\n");
+            let (out, solver, local) = run(&text);
+            assert!(matches!(out, Numeric::Agrees { .. }), "{step}: {out:?}");
+            // (A sphere skips Clarabel even in n = 1, where `‖δ‖` is affine
+            // near three points on one side of the centre.)
+            assert!(
+                solver == 0 && local >= 48,
+                "{step}: {solver} by Clarabel, {local} locally"
+            );
+        }
+    }
+
+    #[test]
+    fn a_sphere_in_one_dimension_is_two_points() {
+        let right =
+            format!("{SPHERE}maximize ⟨g, δ⟩ over δ subject to ‖δ − c‖ = ε ⇒ δ = c + ε g/‖g‖\n");
+        let out = run_at(&right, &[1]);
+        assert!(
+            matches!(out, Numeric::Agrees { samples, .. } if samples > 0),
+            "{out:?}"
+        );
+        let wrong = right.replace("c + ε", "c − ε");
+        let out = run_at(&wrong, &[1]);
+        assert!(by_sphere(&out), "{out:?}");
+        if let Numeric::Refuted { counterexample, .. } = &out {
+            assert_eq!(counterexample.n, 1);
+        }
+    }
+
+    #[test]
+    fn non_linear_objectives_on_a_sphere() {
+        let head = "let a, δ: vector\nlet ε: scalar > 0\n";
+        // The nearest point of the sphere to a, and the farthest.
+        let right = format!("{head}minimize ‖δ − a‖^2 over δ subject to ‖δ‖ = ε ⇒ δ = ε a/‖a‖\n");
+        let (out, _, _) = run(&right);
+        assert!(matches!(out, Numeric::Agrees { .. }), "{out:?}");
+        let (out, _, _) = run(&right.replace("= ε a", "= −ε a"));
+        assert!(by_sphere(&out), "{out:?}");
+        // A stationary point that is the maximum (the minimum is 0, on the
+        // great sphere orthogonal to a; n = 1 has no such point).
+        let (out, _, _) = run(&format!(
+            "{head}minimize ⟨a, δ⟩^2 over δ subject to ‖δ‖ = ε ⇒ δ = ε a/‖a‖\n"
+        ));
+        assert!(by_sphere(&out), "{out:?}");
+    }
+
+    #[test]
+    fn the_sphere_check_is_deterministic() {
+        let text = format!(
+            "{SPHERE}minimize ⟨g, δ⟩ + ‖δ‖^4 over δ subject to ‖δ − c‖ = ε ⇒ δ = c + ε g/‖g‖\n"
+        );
+        let (a, _, _) = run(&text);
+        let (b, _, _) = run(&text);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert!(by_sphere(&a), "{a:?}");
     }
 
     #[test]

@@ -1,21 +1,74 @@
 //! `solve … for x ⇒ answer`: the numeric second opinion on a claimed
 //! solution.
 //!
-//! # Equations ([`EquationProbe`])
+//! # Equations in a scalar ([`RootsProbe`])
 //!
-//! `solve E = F for x ⇒ x = e` (x a scalar or a vector): at each sample the
-//! answer `e` is evaluated and bound to x (a substitution: everything in E
-//! and F that reads x, including the point of a `∇_x`, sees the answer),
-//! and `E = F` is compared with the usual tolerance (see
-//! [`super::tolerance`]). This checks that the answer *is* a solution; it
-//! does not check that it is the only one (`solve x² = 4 for x ⇒ x = 2`
-//! agrees). A scalar answer outside x's declared domain refutes the step.
+//! `solve E = F for x ⇒ x = e₁ or … or x = eₖ` (x a scalar; `∨` for `or`;
+//! k ≥ 1, each alternative `x = eᵢ` or `eᵢ = x`) claims that the solution
+//! set of `E = F` in x's declared domain is exactly `{e₁, …, eₖ}`; the
+//! order of the alternatives does not matter. At each sample:
+//! - *Each stated value is a solution*: every eᵢ is evaluated, must lie in
+//!   x's declared domain, and is bound to x (a substitution: everything in
+//!   E and F that reads x, including the point of a `∇_x`, sees it); then
+//!   `E = F` is compared with the usual tolerance (see [`super::tolerance`]).
+//!   The first alternative that fails is the counterexample, shown as
+//!   `x (the answer)` (one alternative) or `x (answer i)` (several). An
+//!   alternative where E or F cannot be evaluated (x = 1 in
+//!   `(x − 1)²/(x − 1) = 0`) makes the sample invalid, as for a claim,
+//!   unless another alternative fails at the same sample.
+//! - *There are no others*: x is scanned over its declared domain for roots
+//!   of `E − F` (every component, when the sides are vectors). The points
+//!   tried are those of the inequality grid below, with 100 points spread
+//!   uniformly over a range that covers 0, every stated root and the finite
+//!   bounds with a margin (`S = max(1, |stated roots|, |finite bounds|)`);
+//!   half-decades `S·10ᵏ` just inside finite bounds, and out to `S·10¹²` on
+//!   unbounded sides; the closed bounds; and each stated root shifted by
+//!   relative offsets ±10⁻², …, ±10⁻⁶ (so that a second root close to a
+//!   stated one shows as a sign change of its own). Points where `E − F`
+//!   cannot be evaluated or is not finite, or where an assumption that
+//!   mentions x fails, are skipped. A component's sign is decided where it
+//!   exceeds the equality tolerance. Between neighbouring points where it
+//!   is decided with opposite signs, bisection (on the raw sign, until the
+//!   two ends are neighbouring doubles or after 100 halvings) finds a
+//!   point b; b is a root only when `E = F` holds there within the
+//!   equality tolerance, so a sign change across a pole (`1/(x − 1)`) or a
+//!   jump is not a root, and a bisection that meets a point that cannot be
+//!   evaluated is given up. At most 16 sign changes are bisected per
+//!   sample. A root b is one of the stated ones when it is within
+//!   `10⁻⁶·max(1, |b|, |eᵢ|)` of some eᵢ, or within `10⁻²·max(1, |b|, |eᵢ|)`
+//!   of it with `E = F` holding within the tolerance at the three quarter
+//!   points between them (the flat, rounding-dominated neighbourhood of a
+//!   root of odd multiplicity written out, like `(x − 1)⁵` expanded). Any
+//!   other root refutes the step: the counterexample shows
+//!   `x (another solution)` = b, E and F there, and every stated root; its
+//!   error is b's distance from the nearest stated root, relative to
+//!   `max(1, |b|, |eᵢ|)` and at most 1.
+//!
+//! So `solve x² = 4 for x ⇒ x = 2` is refuted for `let x: scalar` (x = −2
+//! is a root) and agrees for `let x: scalar > 0`. Limitations: the scan
+//! only sees roots where some component of `E − F` changes sign, so roots
+//! of even multiplicity (x = 3 in `solve (x − 1)(x − 3)² = 0 for x ⇒
+//! x = 1`) are missed, as are pairs of roots closer together than the grid
+//! spacing (or than the square root of the tolerance), roots beyond
+//! `S·10¹²`, roots past the 16th sign change, and solution sets that
+//! contain an interval. What it does report is a point where `E = F` holds
+//! within the tolerance and `E − F` changes sign nearby, away from every
+//! stated root.
+//!
+//! # Equations in a vector or matrix ([`EquationProbe`])
+//!
+//! `solve E = F for x ⇒ x = e` (x a vector or a matrix, exactly one
+//! alternative): at each sample the answer `e` is evaluated and bound to x,
+//! and `E = F` is compared with the usual tolerance. This checks that the
+//! answer *is* a solution; it does not check that it is the only one.
+//! Several alternatives for a vector or matrix unknown are unsupported.
 //!
 //! # Inequalities ([`InequalityProbe`])
 //!
 //! `solve P op Q for α ⇒ α op₂ r` (α a scalar, op and op₂ among `<`, `≤`,
 //! `>`, `≥`; op₂ may also be `=` or `≠`) claims that the solution set of
-//! `P op Q` in α's declared domain is `{α : α op₂ r}`. At each sample of
+//! `P op Q` in α's declared domain is `{α : α op₂ r}` (one alternative
+//! only: several, `α < a or α > b`, are unsupported). At each sample of
 //! the other variables, r is evaluated and many values of α in its domain
 //! are tried:
 //! - about 50 points spread uniformly over the interesting range (the
@@ -89,7 +142,20 @@ pub(crate) fn answer_value(ctx: &mut Ctx<'_>, var: &VarDecl, e: &Ex) -> Res<Val>
     Ok(v)
 }
 
-/// Checks `solve E = F for x ⇒ x = e` (see the module docs).
+/// The failed look of an answer `x` (shown as `name`) outside the domain
+/// of the unknown.
+fn outside_domain(var: &VarDecl, x: &Val, name: String) -> Look {
+    Look {
+        holds: false,
+        error: 1.0,
+        lhs: Shown::val(x),
+        rhs: Shown::Text(format!("outside the domain of {}", var.text)),
+        extra: vec![Extra::new(name, Shown::val(x))],
+    }
+}
+
+/// Checks `solve E = F for x ⇒ x = e` with x a vector or a matrix (see the
+/// module docs).
 pub(crate) struct EquationProbe<'a> {
     /// `E = F`.
     pub rel: &'a Fact,
@@ -104,13 +170,7 @@ impl Probe for EquationProbe<'_> {
         let x = answer_value(ctx, self.var, self.value)?;
         let name = format!("{} (the answer)", self.var.text);
         if self.var.kind == Kind::Scalar && !in_domain(x.base_scalar(), &self.var.domain) {
-            return Ok(Look {
-                holds: false,
-                error: 1.0,
-                lhs: Shown::val(&x),
-                rhs: Shown::Text(format!("outside the domain of {}", self.var.text)),
-                extra: vec![Extra::new(name, Shown::val(&x))],
-            });
+            return Ok(outside_domain(self.var, &x, name));
         }
         let key = self.var.key.clone();
         let (l, r) = ctx.with(vec![(key, x.clone())], |c| {
@@ -128,6 +188,353 @@ impl Probe for EquationProbe<'_> {
             } else {
                 vec![Extra::new(name, Shown::val(&x))]
             },
+        })
+    }
+
+    fn hidden(&self) -> Option<&str> {
+        Some(&self.var.key)
+    }
+}
+
+/// Checks `solve E = F for x ⇒ x = e₁ or … or x = eₖ` with x a scalar: every
+/// eᵢ is a solution, and the scan finds no other (see the module docs).
+pub(crate) struct RootsProbe<'a> {
+    /// `E = F`.
+    pub rel: &'a Fact,
+    /// The scalar unknown.
+    pub var: &'a VarDecl,
+    /// The stated solutions' expressions eᵢ, in the order written.
+    pub values: Vec<&'a Ex>,
+    /// Assumptions that mention x (checked at every value of x scanned).
+    pub assumptions: Vec<&'a Fact>,
+}
+
+/// Uniformly spread points of the root scan.
+const ROOT_UNIFORM: usize = 100;
+/// Relative offsets tried around each stated root: they split the
+/// neighbourhood of a stated root so that a second root close to it shows
+/// as a sign change of its own.
+const ROOT_OFFSETS: [f64; 5] = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6];
+/// Half-decades `S·10^(k/2)` tried on unbounded sides beyond the
+/// inequality grid's `S·10³` (up to `S·10¹²`).
+const FAR: std::ops::RangeInclusive<i32> = 7..=24;
+/// At most this many sign changes are bisected per sample.
+const MAX_BRACKETS: usize = 16;
+/// At most this many halvings per bisection.
+const HALVINGS: usize = 100;
+/// A root this close (relative) to a stated one is that one.
+const SAME_ROOT: f64 = 1e-6;
+/// A root this close (relative) to a stated one is that one when `E = F`
+/// holds between them (a flat, rounding-dominated neighbourhood).
+const SAME_FLAT_ROOT: f64 = 1e-2;
+
+/// `E − F` at one value of x in the scan.
+struct Gap {
+    /// E.
+    lhs: Val,
+    /// F.
+    rhs: Val,
+    /// `E − F`, componentwise.
+    diff: Vec<f64>,
+    /// The equality tolerance (see [`super::tolerance`]).
+    tol: f64,
+}
+
+impl Gap {
+    /// Whether `E = F` holds within the tolerance.
+    fn holds(&self) -> bool {
+        self.diff.iter().all(|d| d.abs() <= self.tol)
+    }
+
+    /// The decided sign of component `i`.
+    fn sign(&self, i: usize) -> Option<bool> {
+        let d = self.diff[i];
+        (d.abs() > self.tol).then_some(d > 0.0)
+    }
+}
+
+/// One stated solution checked at a sample.
+enum Stated {
+    /// It lies in the domain and solves `E = F`: its value, the scaled
+    /// error, E and F there.
+    Solves {
+        x: f64,
+        error: f64,
+        lhs: Val,
+        rhs: Val,
+    },
+    /// It does not: the counterexample.
+    Fails(Look),
+}
+
+impl RootsProbe<'_> {
+    /// How the i-th stated solution is named in a counterexample.
+    fn name(&self, i: usize) -> String {
+        if self.values.len() == 1 {
+            format!("{} (the answer)", self.var.text)
+        } else {
+            format!("{} (answer {})", self.var.text, i + 1)
+        }
+    }
+
+    /// Checks the i-th stated solution `e`: in x's domain, and `E = F`
+    /// when it is bound to x.
+    fn stated(&self, ctx: &mut Ctx<'_>, i: usize, e: &Ex) -> Res<Stated> {
+        let x = answer_value(ctx, self.var, e)?;
+        let name = self.name(i);
+        if !in_domain(x.base_scalar(), &self.var.domain) {
+            return Ok(Stated::Fails(outside_domain(self.var, &x, name)));
+        }
+        let key = self.var.key.clone();
+        let (l, r) = ctx.with(vec![(key, x.clone())], |c| {
+            Ok((c.eval(&self.rel.lhs)?, c.eval(&self.rel.rhs)?))
+        })?;
+        let c = compare(RelOp::Eq, &l, &r)
+            .ok_or_else(|| Trouble::Unsupported("sides of different shapes".to_string()))?;
+        if !c.holds {
+            return Ok(Stated::Fails(Look {
+                holds: false,
+                error: c.error,
+                lhs: Shown::val(&l),
+                rhs: Shown::val(&r),
+                extra: vec![Extra::new(name, Shown::val(&x))],
+            }));
+        }
+        Ok(Stated::Solves {
+            x: x.base_scalar(),
+            error: c.error,
+            lhs: l,
+            rhs: r,
+        })
+    }
+
+    /// `E − F` at x; `Ok(None)` where it cannot be evaluated or is not
+    /// finite, or where an assumption that mentions x fails.
+    fn gap(&self, ctx: &mut Ctx<'_>, x: f64) -> Res<Option<Gap>> {
+        if !x.is_finite() {
+            return Ok(None);
+        }
+        let v = Val::scalar(x)?;
+        let out = ctx.with(vec![(self.var.key.clone(), v)], |c| {
+            for f in &self.assumptions {
+                let l = c.eval(&f.lhs)?;
+                let r = c.eval(&f.rhs)?;
+                if !compare(f.op, &l, &r).is_some_and(|x| x.holds) {
+                    return Ok(None);
+                }
+            }
+            Ok(Some((c.eval(&self.rel.lhs)?, c.eval(&self.rel.rhs)?)))
+        });
+        let (lhs, rhs) = match out {
+            Ok(Some(lr)) => lr,
+            Ok(None) | Err(Trouble::Invalid(_)) => return Ok(None),
+            Err(t) => return Err(t),
+        };
+        if lhs.base().shape() != rhs.base().shape() {
+            return Err(Trouble::Unsupported(
+                "sides of different shapes".to_string(),
+            ));
+        }
+        let diff: Vec<f64> = lhs
+            .base()
+            .iter()
+            .zip(rhs.base().iter())
+            .map(|(a, b)| a - b)
+            .collect();
+        if diff.iter().any(|d| !d.is_finite()) {
+            return Ok(None);
+        }
+        let tol = RTOL * (ATOL / RTOL + lhs.mag + rhs.mag);
+        Ok(Some(Gap {
+            lhs,
+            rhs,
+            diff,
+            tol,
+        }))
+    }
+
+    /// Bisects component `i` of `E − F` between `a` (sign `sa`) and `b`
+    /// (the other sign); the root there, if `E = F` holds at the end.
+    fn bisect(
+        &self,
+        ctx: &mut Ctx<'_>,
+        i: usize,
+        mut a: f64,
+        mut b: f64,
+        sa: bool,
+    ) -> Res<Option<(f64, Gap)>> {
+        for _ in 0..HALVINGS {
+            let mid = a + 0.5 * (b - a);
+            if mid <= a.min(b) || mid >= a.max(b) {
+                break;
+            }
+            let Some(g) = self.gap(ctx, mid)? else {
+                return Ok(None);
+            };
+            let d = g.diff[i];
+            if d == 0.0 {
+                return Ok(g.holds().then_some((mid, g)));
+            }
+            if (d > 0.0) == sa {
+                a = mid;
+            } else {
+                b = mid;
+            }
+        }
+        for x in [a + 0.5 * (b - a), a, b] {
+            if let Some(g) = self.gap(ctx, x)? {
+                if g.holds() {
+                    return Ok(Some((x, g)));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether the root `b` is the stated root `r` (see the module docs).
+    fn same_root(&self, ctx: &mut Ctx<'_>, b: f64, r: f64) -> Res<bool> {
+        let size = 1f64.max(b.abs()).max(r.abs());
+        let dist = (b - r).abs();
+        if dist <= SAME_ROOT * size {
+            return Ok(true);
+        }
+        if dist > SAME_FLAT_ROOT * size {
+            return Ok(false);
+        }
+        for t in [0.25, 0.5, 0.75] {
+            match self.gap(ctx, r + (b - r) * t)? {
+                Some(g) if g.holds() => {}
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
+    /// A root of `E = F` in x's domain that is none of `roots`, with E and F
+    /// there.
+    fn other_root(&self, ctx: &mut Ctx<'_>, roots: &[f64]) -> Res<Option<(f64, Gap)>> {
+        let dom = &self.var.domain;
+        let b = bounds(dom);
+        let s = scale(b, roots);
+        let mut xs: Vec<f64> = spread(b, roots, ROOT_UNIFORM)
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        // Further out on unbounded sides than the inequality grid goes.
+        for k in FAR {
+            let far = s * 10f64.powf(f64::from(k) / 2.0);
+            match b {
+                (Some((l, _)), None) => xs.push(l + far),
+                (None, Some((h, _))) => xs.push(h - far),
+                (None, None) => xs.extend([far, -far]),
+                (Some(_), Some(_)) => {}
+            }
+        }
+        for &r in roots {
+            for rel in ROOT_OFFSETS {
+                let d = offset(r, rel, s);
+                xs.push(r - d);
+                xs.push(r + d);
+            }
+        }
+        xs.retain(|x| x.is_finite() && in_domain(*x, dom));
+        xs.sort_by(f64::total_cmp);
+        xs.dedup();
+        let mut pts = Vec::with_capacity(xs.len());
+        for x in xs {
+            if let Some(g) = self.gap(ctx, x)? {
+                pts.push((x, g));
+            }
+        }
+        let comps = pts.first().map_or(0, |p| p.1.diff.len());
+        let mut brackets = 0;
+        for i in 0..comps {
+            // Neighbouring points where component i's sign is decided.
+            let decided: Vec<(f64, bool)> = pts
+                .iter()
+                .filter_map(|(x, g)| g.sign(i).map(|s| (*x, s)))
+                .collect();
+            for w in decided.windows(2) {
+                if w[0].1 == w[1].1 {
+                    continue;
+                }
+                if brackets >= MAX_BRACKETS {
+                    return Ok(None);
+                }
+                brackets += 1;
+                let Some((root, g)) = self.bisect(ctx, i, w[0].0, w[1].0, w[0].1)? else {
+                    continue;
+                };
+                if !in_domain(root, dom) {
+                    continue;
+                }
+                let mut known = false;
+                for &r in roots {
+                    if self.same_root(ctx, root, r)? {
+                        known = true;
+                        break;
+                    }
+                }
+                if !known {
+                    return Ok(Some((root, g)));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Probe for RootsProbe<'_> {
+    fn look(&self, ctx: &mut Ctx<'_>) -> Res<Look> {
+        let mut roots = Vec::with_capacity(self.values.len());
+        let mut worst = 0.0_f64;
+        let mut shown = (Shown::Text(String::new()), Shown::Text(String::new()));
+        // An alternative that cannot be evaluated at this sample makes the
+        // sample invalid, unless another one is refuted outright.
+        let mut invalid = None;
+        for (i, e) in self.values.iter().enumerate() {
+            match self.stated(ctx, i, e) {
+                Ok(Stated::Solves { x, error, lhs, rhs }) => {
+                    worst = worst.max(error);
+                    roots.push(x);
+                    shown = (Shown::val(&lhs), Shown::val(&rhs));
+                }
+                Ok(Stated::Fails(look)) => return Ok(look),
+                Err(Trouble::Invalid(why)) => invalid = invalid.or(Some(why)),
+                Err(t) => return Err(t),
+            }
+        }
+        if let Some(why) = invalid {
+            return Err(Trouble::Invalid(why));
+        }
+        if let Some((b, g)) = self.other_root(ctx, &roots)? {
+            // The error: how far the extra root is from the nearest stated
+            // one, relative to its size (at most 1).
+            let near = roots
+                .iter()
+                .map(|r| (b - r).abs() / 1f64.max(b.abs()).max(r.abs()))
+                .fold(f64::INFINITY, f64::min);
+            let mut extra = vec![Extra::new(
+                format!("{} (another solution)", self.var.text),
+                Shown::num(b),
+            )];
+            for (i, r) in roots.iter().enumerate() {
+                extra.push(Extra::new(self.name(i), Shown::num(*r)));
+            }
+            return Ok(Look {
+                holds: false,
+                error: near.min(1.0),
+                lhs: Shown::val(&g.lhs),
+                rhs: Shown::val(&g.rhs),
+                extra,
+            });
+        }
+        Ok(Look {
+            holds: true,
+            error: worst,
+            lhs: shown.0,
+            rhs: shown.1,
+            extra: Vec::new(),
         })
     }
 
@@ -211,18 +618,34 @@ fn offset(x: f64, rel: f64, scale: f64) -> f64 {
     }
 }
 
-/// The values of α tried before bisection (see the module docs).
-fn grid(b: Bounds, r: f64) -> Vec<(f64, u8)> {
+/// `max(1, |finite points|, |finite bounds|)`: the scale of the grid.
+fn scale(b: Bounds, rs: &[f64]) -> f64 {
     let (lo, hi) = b;
     let mut s: f64 = 1.0;
-    for x in [Some(r), lo.map(|l| l.0), hi.map(|h| h.0)]
-        .into_iter()
-        .flatten()
+    for x in rs
+        .iter()
+        .copied()
+        .chain([lo.map(|l| l.0), hi.map(|h| h.0)].into_iter().flatten())
     {
         if x.is_finite() {
             s = s.max(x.abs());
         }
     }
+    s
+}
+
+/// The grid without offsets around particular points: half-decades away
+/// from the bounds (or from 0, both ways, when there are none), the closed
+/// bounds, and `uniform` points spread over the interesting range, which
+/// covers every finite point of `rs` (see the module docs).
+fn spread(b: Bounds, rs: &[f64], uniform: usize) -> Vec<(f64, u8)> {
+    let (lo, hi) = b;
+    let s = scale(b, rs);
+    let finite = || rs.iter().copied().filter(|x| x.is_finite());
+    let (r_min, r_max) = (
+        finite().fold(f64::INFINITY, f64::min),
+        finite().fold(f64::NEG_INFINITY, f64::max),
+    );
     let mut pts = Vec::new();
     let halves: Vec<f64> = (-12..=6).map(|i| 10f64.powf(f64::from(i) / 2.0)).collect();
     match (lo, hi) {
@@ -258,16 +681,24 @@ fn grid(b: Bounds, r: f64) -> Vec<(f64, u8)> {
             pts.push((x, 1));
         }
     }
+    // `f64::max`/`min` ignore the infinities that stand for "no point".
     let (a, z) = match (lo, hi) {
         (Some((l, _)), Some((h, _))) => (l, h),
-        (Some((l, _)), None) => (l, r.max(l) + 2.0 * s),
-        (None, Some((h, _))) => (r.min(h) - 2.0 * s, h),
-        (None, None) => (r.min(0.0) - 2.0 * s, r.max(0.0) + 2.0 * s),
+        (Some((l, _)), None) => (l, r_max.max(l) + 2.0 * s),
+        (None, Some((h, _))) => (r_min.min(h) - 2.0 * s, h),
+        (None, None) => (r_min.min(0.0) - 2.0 * s, r_max.max(0.0) + 2.0 * s),
     };
-    for i in 1..=UNIFORM {
-        let t = i as f64 / (UNIFORM + 1) as f64;
+    for i in 1..=uniform {
+        let t = i as f64 / (uniform + 1) as f64;
         pts.push((a + (z - a) * t, 0));
     }
+    pts
+}
+
+/// The values of α tried before bisection (see the module docs).
+fn grid(b: Bounds, r: f64) -> Vec<(f64, u8)> {
+    let s = scale(b, &[r]);
+    let mut pts = spread(b, &[r], UNIFORM);
     for rel in OFFSETS {
         let d = offset(r, rel, s);
         pts.push((r - d, 2));
@@ -471,26 +902,56 @@ pub(crate) fn assumptions_on<'a>(scope: &'a Scope, var: &str) -> Vec<&'a Fact> {
         .collect()
 }
 
-/// The claimed solution, as a probe, or why it cannot be checked.
+/// The claimed solution (the alternatives `answers`, never empty), as a
+/// probe, or why it cannot be checked: a [`RootsProbe`] for an equation in
+/// a scalar, an [`EquationProbe`] for an equation in a vector or a matrix
+/// with one alternative, an [`InequalityProbe`] for an inequality in a
+/// scalar with one alternative.
 pub(crate) fn probe<'a>(
     scope: &'a Scope,
     rel: &'a Fact,
     var: &'a str,
-    answer: &'a Fact,
+    answers: &'a [Fact],
 ) -> Result<Box<dyn Probe + 'a>, String> {
     let decl = scope
         .var(var)
         .ok_or_else(|| format!("the unknown `{var}` is not declared"))?;
-    let Some((op, e)) = explicit(answer, var) else {
-        return Err(format!(
-            "an answer that does not give {} explicitly (write `{} = …` or `{} < …`)",
-            decl.text, decl.text, decl.text
-        ));
+    let mut given = Vec::with_capacity(answers.len());
+    for answer in answers {
+        let Some((op, e)) = explicit(answer, var) else {
+            return Err(format!(
+                "an answer that does not give {} explicitly (write `{} = …` or `{} < …`)",
+                decl.text, decl.text, decl.text
+            ));
+        };
+        given.push((answer, op, e));
+    }
+    let Some(&(answer, op, e)) = given.first() else {
+        return Err("a solve step with an empty answer".to_string());
     };
+    let several = given.len() > 1;
     match (rel.op, decl.kind) {
         (RelOp::Eq, Kind::Scalar | Kind::Vector | Kind::Matrix) => {
-            if op != RelOp::Eq {
+            if given.iter().any(|g| g.1 != RelOp::Eq) {
                 return Err("an equation solved by an inequality".to_string());
+            }
+            if decl.kind == Kind::Scalar {
+                return Ok(Box::new(RootsProbe {
+                    rel,
+                    var: decl,
+                    values: given.iter().map(|g| g.2).collect(),
+                    assumptions: assumptions_on(scope, var),
+                }));
+            }
+            if several {
+                return Err(format!(
+                    "several solutions (`{} = a or {} = b`) for {}, which is {}: \
+                     only a scalar unknown can have several",
+                    decl.text,
+                    decl.text,
+                    decl.text,
+                    decl.kind.word()
+                ));
             }
             Ok(Box::new(EquationProbe {
                 rel,
@@ -499,6 +960,12 @@ pub(crate) fn probe<'a>(
             }))
         }
         (RelOp::Lt | RelOp::Le | RelOp::Gt | RelOp::Ge, Kind::Scalar) => {
+            if several {
+                return Err(format!(
+                    "several answers (`{} < a or {} > b`) to an inequality",
+                    decl.text, decl.text
+                ));
+            }
             Ok(Box::new(InequalityProbe {
                 rel,
                 var: decl,

@@ -264,12 +264,13 @@ impl<'a> Builder<'a> {
         &mut self,
         out: &mut Vec<Block<'a>>,
         mut lines: Vec<String>,
-        answer: Option<&ast::Rel>,
+        answer: &[ast::Rel],
         s: &Stmt,
         always: bool,
     ) {
-        if let Some(a) = answer {
-            lines.push(format!("\\Rightarrow\\ {}", rel(a)));
+        if !answer.is_empty() {
+            let alts: Vec<String> = answer.iter().map(rel).collect();
+            lines.push(format!("\\Rightarrow\\ {}", alts.join(" \\ \\text{or}\\ ")));
         }
         let judged = self.take(s.span.start, always);
         let line = self.at(s.span.start).0;
@@ -308,10 +309,10 @@ impl<'a> Builder<'a> {
                 }
             }
             StmtKind::Claim(r) => {
-                self.step(out, vec![rel(r)], None, s, false);
+                self.step(out, vec![rel(r)], &[], s, false);
             }
             StmtKind::Show(e) => {
-                self.step(out, vec![latex(e)], None, s, true);
+                self.step(out, vec![latex(e)], &[], s, true);
             }
             StmtKind::Solve {
                 rel: r,
@@ -323,7 +324,7 @@ impl<'a> Builder<'a> {
                     rel(r),
                     print::name(&var.key, Style::Latex)
                 )];
-                self.step(out, lines, answer.as_ref(), s, true);
+                self.step(out, lines, answer.as_deref().unwrap_or(&[]), s, true);
             }
             StmtKind::Optimize {
                 sense,
@@ -354,7 +355,7 @@ impl<'a> Builder<'a> {
                     };
                     lines.push(format!("{lead}{}{ew}", rel(&c.rel)));
                 }
-                self.step(out, lines, answer.as_ref(), s, true);
+                self.step(out, lines, answer.as_slice(), s, true);
             }
             StmtKind::Calc { first, links } => {
                 let mut prev = first.span.start;

@@ -237,8 +237,9 @@ pub enum Goal {
         rel: Fact,
         /// The unknown's key.
         var: String,
-        /// The claimed solution.
-        answer: Option<Fact>,
+        /// The claimed solutions (`x = 1 or x = 2`; never empty): the
+        /// solution set is exactly these.
+        answer: Option<Vec<Fact>>,
     },
     /// `minimize/maximize objective over var subject to constraints`.
     Optimize {

@@ -32,3 +32,16 @@ pub fn read_relation(text: &str, scope: &hir::Scope) -> Result<hir::Fact, Vec<Di
     let rel = crate::syntax::parse_rel(&src).map_err(|d| vec![d])?;
     resolve::resolve_rel(&src, scope, &rel)
 }
+
+/// Reads alternatives (`x = 1 or x = 2`, the solutions the symbolic judge
+/// derived) back into checked facts, in the scope of a step.
+pub fn read_alternatives(
+    text: &str,
+    scope: &hir::Scope,
+) -> Result<Vec<hir::Fact>, Vec<Diagnostic>> {
+    let src = Source::new("<derived answer>", text);
+    let rels = crate::syntax::parse_alternatives(&src).map_err(|d| vec![d])?;
+    rels.iter()
+        .map(|rel| resolve::resolve_rel(&src, scope, rel))
+        .collect()
+}

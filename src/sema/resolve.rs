@@ -238,7 +238,14 @@ impl Resolver<'_> {
             StmtKind::Solve { rel, var, answer } => {
                 let rel = self.fact(rel, false);
                 let v = self.decision_var(var);
-                let answer = answer.as_ref().map(|a| self.fact(a, false)).transpose();
+                let answer = answer
+                    .as_ref()
+                    .map(|alts| {
+                        // Resolve every alternative, so that all errors are reported.
+                        let facts: Vec<_> = alts.iter().map(|a| self.fact(a, false)).collect();
+                        facts.into_iter().collect::<Result<Vec<_>, _>>()
+                    })
+                    .transpose();
                 if let (Ok(rel), Ok(var), Ok(answer)) = (rel, v, answer) {
                     let text = self.text(s.span);
                     self.push_step(s.span, text, Goal::Solve { rel, var, answer });

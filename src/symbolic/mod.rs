@@ -24,10 +24,12 @@
 
 mod atoms;
 mod calculus;
+mod equality;
 mod lin;
 mod lower;
 mod optimize;
 mod print;
+mod roots;
 mod signs;
 mod solve;
 mod subst;
@@ -116,7 +118,7 @@ impl Ctx<'_> {
                 })
             }
             Goal::Solve { rel, var, answer } => {
-                let o = self.solve(rel, var, answer.as_ref(), &rules)?;
+                let o = self.solve(rel, var, answer.as_deref(), &rules)?;
                 Ok(outcome(derived, o))
             }
             Goal::Optimize {
@@ -216,7 +218,13 @@ impl Ctx<'_> {
 
 fn outcome(mut derived: Vec<String>, o: solve::Outcome) -> Symbolic {
     derived.extend(o.derived);
-    if o.proved {
+    if let Some(why) = o.refuted {
+        Symbolic::Refuted {
+            derived,
+            answer: o.answer,
+            why,
+        }
+    } else if o.proved {
         Symbolic::Proved {
             derived,
             answer: o.answer,

@@ -13,6 +13,9 @@
 //!   exactly, component by component and by cases (gᵢ > 0, gᵢ < 0,
 //!   gᵢ = 0) for the box. The problem is convex, so KKT is sufficient.
 //!
+//! - one equality: an affine one with an objective whose Hessian is c·I, or
+//!   a sphere with a linear objective (see `equality.rs`).
+//!
 //! Invariant: "proved" needs the stated optimum to equal the derived one
 //! exactly and every KKT check to pass; anything else is undecided or
 //! unsupported, never proved.
@@ -33,6 +36,8 @@ enum Set {
     Box { center: Lin, radius: Term },
     /// ‖v − c‖ ≤ r.
     Ball { center: Lin, radius: Term },
+    /// ‖v − c‖ = r.
+    Sphere { center: Lin, radius: Term },
 }
 
 impl Ctx<'_> {
@@ -88,6 +93,27 @@ impl Ctx<'_> {
         let [c] = constraints else {
             return Err("more than one constraint".into());
         };
+        if c.fact.op == RelOp::Eq && !is_norm(&c.fact) {
+            let grad = self.gradient_of(&f, var, kind, rules)?;
+            let hess = self.hessian_of(&grad, var, kind, rules)?;
+            let found = self.affine_equality(sense, &grad, &hess, c, var, &name, rules)?;
+            let mut derived = vec![format!(
+                "objective: f({name}) = {f_shown}, ∇f = {}",
+                self.show(&grad)
+            )];
+            derived.extend(found.derived);
+            let text = format!("{name} = {}", self.show(&found.sol));
+            derived.push(format!("{word}: {text}"));
+            return self.finish(
+                derived,
+                found.sol,
+                text,
+                var,
+                answer,
+                found.sufficient,
+                rules,
+            );
+        }
         let set = self.recognise(c, var, rules)?;
         let t = self.var_vec(var);
         let Val::V(g) = self.gradient_of(&f, var, kind, rules)? else {
@@ -135,6 +161,12 @@ impl Ctx<'_> {
                 derived.push(format!("{word}: {text}"));
                 (sol, text)
             }
+            Set::Sphere { center, radius } => {
+                let (sol, text, lines) =
+                    self.on_sphere(sense, &g, &center, &radius, var, &name, word, rules)?;
+                derived.extend(lines);
+                (sol, text)
+            }
             Set::Ball { center, radius } => {
                 let gn = self.norm(NormP::Two, &g)?;
                 let dir = g.scale(&Term::pow(gn.clone(), Term::int(-1)));
@@ -151,16 +183,7 @@ impl Ctx<'_> {
                 // μ = ‖∇f‖/(2r); verify stationarity and slackness exactly.
                 let mu = Term::div(gn.clone(), Term::mul(Term::int(2), radius.clone()));
                 let dv = sol.add(&center.neg());
-                let stat = g
-                    .scale(&Term::int(-s))
-                    .add(&dv.scale(&Term::mul(Term::int(2), mu.clone())));
-                let stat = self.canonical(&Val::V(stat), rules)?;
-                let slack = Term::sub(
-                    self.inner(&dv, &dv)?,
-                    Term::pow(radius.clone(), Term::int(2)),
-                );
-                let slack = self.canonical(&Val::S(slack), rules)?;
-                if !super::is_zero(&stat) || !super::is_zero(&slack) {
+                if !self.kkt_on_sphere(&g.scale(&Term::int(-s)), &dv, &mu, &radius, rules)? {
                     return Err("a ball constraint whose KKT conditions do not check out".into());
                 }
                 let mu = self.canonical(&Val::S(mu), rules)?;
@@ -175,6 +198,29 @@ impl Ctx<'_> {
             }
         };
         self.finish(derived, Val::V(sol), text, var, answer, true, rules)
+    }
+
+    /// A linear objective on a sphere (see `equality.rs`).
+    #[allow(clippy::too_many_arguments)]
+    fn on_sphere(
+        &mut self,
+        sense: Sense,
+        g: &Lin,
+        center: &Lin,
+        radius: &Term,
+        var: &str,
+        name: &str,
+        word: &str,
+        rules: &Rules,
+    ) -> Res<(Lin, String, Vec<String>)> {
+        let found = self.sphere(sense, g, center, radius, var, name, rules)?;
+        let Val::V(sol) = found.sol else {
+            return Err("a vector optimum".into());
+        };
+        let text = format!("{name} = {}", self.show_l(&sol));
+        let mut lines = found.derived;
+        lines.push(format!("{word}: {text}"));
+        Ok((sol, text, lines))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -193,6 +239,7 @@ impl Ctx<'_> {
                 derived,
                 answer: Some(text),
                 proved: sufficient,
+                refuted: None,
             }),
             Some(a) => {
                 let claimed = self.claimed_value(a, var)?;
@@ -211,6 +258,7 @@ impl Ctx<'_> {
                     derived,
                     answer: Some(format!("{name} = {}", self.show(&claimed))),
                     proved: same && sufficient,
+                    refuted: None,
                 })
             }
         }
@@ -260,7 +308,7 @@ impl Ctx<'_> {
     }
 
     /// `Some(c printed)` when ∇²f = c·I with the sign the sense needs.
-    fn definite(&self, h: &Val, sense: Sense) -> Option<String> {
+    pub(super) fn definite(&self, h: &Val, sense: Sense) -> Option<String> {
         let Val::M(m) = h else { return None };
         if !m.outer.is_empty() || !m.atoms.is_empty() {
             return None;
@@ -367,7 +415,9 @@ impl Ctx<'_> {
         let (small, op, big) = match f.op {
             RelOp::Le | RelOp::Lt => (&f.lhs, f.op, &f.rhs),
             RelOp::Ge | RelOp::Gt => (&f.rhs, f.op, &f.lhs),
-            _ => return Err("an equality or ≠ constraint".into()),
+            RelOp::Eq if matches!(f.lhs.node, Node::Norm(NormP::Two, _)) => (&f.lhs, f.op, &f.rhs),
+            RelOp::Eq if matches!(f.rhs.node, Node::Norm(NormP::Two, _)) => (&f.rhs, f.op, &f.lhs),
+            _ => return Err("a ≠ constraint".into()),
         };
         if matches!(op, RelOp::Lt | RelOp::Gt) {
             return Err("a strict constraint (the optimum may not be attained)".into());
@@ -420,11 +470,26 @@ impl Ctx<'_> {
             ));
         }
         Ok(if is_box {
+            if op == RelOp::Eq {
+                return Err(format!(
+                    "the constraint {}: a box boundary as an equality",
+                    f.text
+                ));
+            }
             Set::Box { center, radius }
+        } else if op == RelOp::Eq {
+            Set::Sphere { center, radius }
         } else {
             Set::Ball { center, radius }
         })
     }
+}
+
+/// Whether one side of the constraint is a 2-norm (a sphere).
+fn is_norm(f: &Fact) -> bool {
+    [&f.lhs, &f.rhs]
+        .iter()
+        .any(|e| matches!(e.node, Node::Norm(NormP::Two, _)))
 }
 
 /// `gᵢ` for a one-letter name, `(…)ᵢ` otherwise.

@@ -30,6 +30,9 @@ use crate::rat::Rat;
 use crate::sema::hir::{Domain, Fact, Kind, Node, RelOp};
 use crate::term::Term;
 
+/// How a line that establishes uniqueness starts.
+const UNIQUE: &str = "unique:";
+
 /// What a solve or optimisation step established.
 pub struct Outcome {
     /// Lines for the report.
@@ -38,13 +41,15 @@ pub struct Outcome {
     pub answer: Option<String>,
     /// Whether the step is proved.
     pub proved: bool,
+    /// An exact witness that the step is false (never with `proved`).
+    pub refuted: Option<String>,
 }
 
 /// One end of an interval: a point and whether it belongs to the set.
 #[derive(Clone, Debug)]
-struct End {
-    at: Term,
-    closed: bool,
+pub(super) struct End {
+    pub(super) at: Term,
+    pub(super) closed: bool,
 }
 
 /// A piece of a solution set on the real line: (lo, hi), `None` = infinite.
@@ -60,7 +65,7 @@ impl Ctx<'_> {
         &mut self,
         rel: &Fact,
         var: &str,
-        answer: Option<&Fact>,
+        answer: Option<&[Fact]>,
         rules: &Rules,
     ) -> Res<Outcome> {
         if rel.op == RelOp::Eq {
@@ -68,11 +73,16 @@ impl Ctx<'_> {
         } else if rel.op == RelOp::Ne {
             Err("solving a ≠ relation".into())
         } else {
+            let answer = match answer {
+                None => None,
+                Some([one]) => Some(one),
+                Some(_) => return Err("an inequality answered by alternatives (`or`)".into()),
+            };
             self.solve_inequality(rel, var, answer, rules)
         }
     }
 
-    fn var_text_of(&self, key: &str) -> String {
+    pub(super) fn var_text_of(&self, key: &str) -> String {
         self.scope
             .var(key)
             .map_or_else(|| key.to_string(), |v| v.text.clone())
@@ -167,7 +177,7 @@ impl Ctx<'_> {
                     let s = self.sign(c);
                     if matches!(s, Sign::Pos | Sign::Neg) {
                         return format!(
-                            "unique: the equation is affine in {name} with Jacobian {} I, and {} {} 0",
+                            "{UNIQUE} the equation is affine in {name} with Jacobian {} I, and {} {} 0",
                             self.show_t_paren(c),
                             self.show_t(c),
                             if s == Sign::Pos { ">" } else { "<" }
@@ -216,7 +226,7 @@ impl Ctx<'_> {
         {
             Ok(Some(sol)) => {
                 let mut lines = self.guards(&sol.nonzero);
-                lines.push(format!("unique: the equation is linear in {name}"));
+                lines.push(format!("{UNIQUE} the equation is linear in {name}"));
                 let v = sol.values.into_iter().next().unwrap_or(Term::int(0));
                 Ok((Val::S(v), lines))
             }
@@ -229,52 +239,195 @@ impl Ctx<'_> {
         &mut self,
         rel: &Fact,
         var: &str,
-        answer: Option<&Fact>,
+        answer: Option<&[Fact]>,
         rules: &Rules,
     ) -> Res<Outcome> {
         let l = self.lower(&rel.lhs)?;
         let r = self.lower(&rel.rhs)?;
-        let d = self.sub(&l, &r)?;
-        let d = self.canonical(&d, rules)?;
+        let raw = self.sub(&l, &r)?;
+        let d = self.canonical(&raw, rules)?;
         let name = self.var_text_of(var);
         let mut derived = vec![format!("equation: {} = 0", self.show(&d))];
         match answer {
             None => {
-                let (sol, lines) = self.solve_zero(&d, var, rules)?;
-                let text = format!("{name} = {}", self.show(&sol));
-                derived.push(format!("solution: {text}"));
+                let (sols, lines) = self.all_solutions(&d, &raw, var, rules)?;
                 derived.extend(lines);
+                if sols.is_empty() {
+                    derived.push(format!("no solution for {name}"));
+                    return Ok(Outcome {
+                        derived,
+                        answer: None,
+                        proved: true,
+                        refuted: None,
+                    });
+                }
+                let text = self.alternatives_text(&name, &sols);
+                derived.insert(1, format!("solution: {text}"));
                 Ok(Outcome {
                     derived,
                     answer: Some(text),
                     proved: true,
+                    refuted: None,
                 })
             }
-            Some(a) => {
-                let claimed = self.claimed_value(a, var)?;
-                let claimed = self.canonical(&claimed, rules)?;
-                let mut sigma = Sigma::new();
-                sigma.insert(var.to_string(), claimed.clone());
-                let back = self.subst(&d, &sigma)?;
-                let back = self.canonical(&back, rules)?;
-                let ok = super::is_zero(&back);
-                derived.push(format!(
-                    "at the stated answer the equation's left side is {}",
-                    self.show(&back)
-                ));
-                if ok {
-                    match self.solve_zero(&d, var, rules) {
-                        Ok((_, lines)) => derived.extend(lines),
-                        Err(why) => derived.push(format!("uniqueness not established ({why})")),
+            Some(alts) => {
+                let mut claimed = Vec::new();
+                let mut all_solve = true;
+                let mut refuted = None;
+                for a in alts {
+                    let c = self.claimed_value(a, var)?;
+                    let c = self.canonical(&c, rules)?;
+                    let mut sigma = Sigma::new();
+                    sigma.insert(var.to_string(), c.clone());
+                    let back = self.subst(&d, &sigma)?;
+                    let back = self.canonical(&back, rules)?;
+                    let ok = match &back {
+                        Val::S(t) if !t.is_zero() => self.zero_with_radicals(t)?,
+                        other => super::is_zero(other),
+                    };
+                    all_solve &= ok;
+                    let value = if ok {
+                        "0".to_string()
+                    } else {
+                        self.show(&back)
+                    };
+                    if let (false, Val::S(b), Val::S(cv), None) = (ok, &back, &c, &refuted) {
+                        if super::roots::plain(b) && super::roots::plain(cv) {
+                            refuted = Some(format!(
+                                "{name} = {} is not a solution: the equation's left side there is {value}",
+                                self.show(&c)
+                            ));
+                        }
+                    }
+                    derived.push(format!(
+                        "at {name} = {} the equation's left side is {value}",
+                        self.show(&c),
+                    ));
+                    claimed.push(c);
+                }
+                let text = self.alternatives_text(&name, &claimed);
+                let mut proved = false;
+                if all_solve {
+                    match self.all_solutions(&d, &raw, var, rules) {
+                        Ok((sols, lines)) => {
+                            derived.extend(lines);
+                            let (same, missing) =
+                                self.same_set(&claimed, &sols, &name, &mut derived)?;
+                            proved = same;
+                            refuted = refuted.or(missing);
+                        }
+                        Err(why) => derived.push(format!("completeness not established ({why})")),
                     }
                 }
                 Ok(Outcome {
                     derived,
-                    answer: Some(format!("{name} = {}", self.show(&claimed))),
-                    proved: ok,
+                    answer: Some(text),
+                    proved,
+                    refuted,
                 })
             }
         }
+    }
+
+    /// Every solution of `d = 0` for `var` with the lines that justify
+    /// completeness; an error when completeness cannot be established.
+    fn all_solutions(
+        &mut self,
+        d: &Val,
+        raw: &Val,
+        var: &str,
+        rules: &Rules,
+    ) -> Res<(Vec<Val>, Vec<String>)> {
+        if let (Val::S(t), Val::S(raw)) = (d, raw) {
+            if self.scope.var(var).map(|v| v.kind) == Some(Kind::Scalar) {
+                // A linear equation without a domain to respect: its one root.
+                let free = self.scope.var(var).map(|v| &v.domain) == Some(&Domain::Any);
+                let linear = if free {
+                    self.solve_scalar(t, var, rules).ok()
+                } else {
+                    None
+                };
+                let (roots, mut lines) = match linear {
+                    Some((Val::S(r), lines)) => (vec![r], lines),
+                    _ => {
+                        let found = self.scalar_roots(t, var, rules)?;
+                        (found.roots, found.lines)
+                    }
+                };
+                let roots = self.drop_poles(roots, raw, var, rules, &mut lines)?;
+                return Ok((roots.into_iter().map(Val::S).collect(), lines));
+            }
+        }
+        let (sol, lines) = self.solve_zero(d, var, rules)?;
+        if !lines.iter().any(|l| l.starts_with(UNIQUE)) {
+            return Err(lines
+                .last()
+                .cloned()
+                .unwrap_or_else(|| "uniqueness not established".into()));
+        }
+        Ok((vec![sol], lines))
+    }
+
+    /// Whether the stated solutions are exactly the derived ones; adds a line
+    /// for each one missing or extra.
+    fn same_set(
+        &mut self,
+        claimed: &[Val],
+        sols: &[Val],
+        name: &str,
+        derived: &mut Vec<String>,
+    ) -> Res<(bool, Option<String>)> {
+        let mut same = true;
+        let mut witness = None;
+        // Free of radicals and functions, a non-zero difference means the
+        // values differ: then a missing solution refutes the answer.
+        let all_plain = claimed
+            .iter()
+            .chain(sols)
+            .all(|v| matches!(v, Val::S(t) if super::roots::plain(t)));
+        for s in sols {
+            if !self.val_in(claimed, s)? {
+                if all_plain && witness.is_none() {
+                    witness = Some(format!(
+                        "the answer misses the solution {name} = {}",
+                        self.show(s)
+                    ));
+                }
+                derived.push(format!("missing the solution {name} = {}", self.show(s)));
+                same = false;
+            }
+        }
+        for c in claimed {
+            if !self.val_in(sols, c)? {
+                derived.push(format!(
+                    "{name} = {} is not among the solutions in the domain of {name}",
+                    self.show(c)
+                ));
+                same = false;
+            }
+        }
+        if same {
+            derived.push(format!("these are all the solutions for {name}"));
+        }
+        Ok((same, witness))
+    }
+
+    fn val_in(&mut self, set: &[Val], v: &Val) -> Res<bool> {
+        for s in set {
+            let d = self.sub(s, v)?;
+            if super::is_zero(&self.canonical(&d, &Rules::default())?) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// `x = a or x = b …` in the file's syntax.
+    fn alternatives_text(&self, name: &str, sols: &[Val]) -> String {
+        sols.iter()
+            .map(|s| format!("{name} = {}", self.show(s)))
+            .collect::<Vec<_>>()
+            .join(" or ")
     }
 
     /// The value of `var = expr` (or `expr = var`).
@@ -500,6 +653,7 @@ impl Ctx<'_> {
                 derived,
                 answer: derived_answer,
                 proved: true,
+                refuted: None,
             }),
             Some(a) => {
                 let claimed = self.claimed_piece(a, var, &dlo, &dhi)?;
@@ -512,12 +666,13 @@ impl Ctx<'_> {
                     derived,
                     answer: text,
                     proved: same,
+                    refuted: None,
                 })
             }
         }
     }
 
-    fn hides(&self, t: &Term, s: &str) -> bool {
+    pub(super) fn hides(&self, t: &Term, s: &str) -> bool {
         let mut syms = std::collections::BTreeSet::new();
         symbols(t, &mut syms);
         syms.iter().any(|x| x != s && self.sym_hides(x, s))
@@ -671,7 +826,7 @@ fn mul_sign(a: Sign, b: Sign) -> Sign {
     }
 }
 
-fn mentions(t: &Term, s: &str) -> bool {
+pub(super) fn mentions(t: &Term, s: &str) -> bool {
     let mut syms = std::collections::BTreeSet::new();
     symbols(t, &mut syms);
     syms.contains(s)
@@ -679,7 +834,7 @@ fn mentions(t: &Term, s: &str) -> bool {
 
 /// A factored term as (base, exponent) pairs; numbers become a base with
 /// exponent 1.
-fn factor_list(t: &Term) -> Vec<(Term, i128)> {
+pub(super) fn factor_list(t: &Term) -> Vec<(Term, i128)> {
     let one = |t: &Term| -> (Term, i128) {
         match t {
             Term::Pow(b, e) => match e.as_ref() {
@@ -696,7 +851,7 @@ fn factor_list(t: &Term) -> Vec<(Term, i128)> {
 }
 
 /// The ends of a domain.
-fn domain_ends(d: &Domain) -> (Option<End>, Option<End>) {
+pub(super) fn domain_ends(d: &Domain) -> (Option<End>, Option<End>) {
     let num = |r: &Rat| Term::Num(*r);
     match d {
         Domain::Any => (None, None),

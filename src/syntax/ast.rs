@@ -281,8 +281,8 @@ pub enum StmtKind {
         rel: Rel,
         /// The unknown.
         var: Ident,
-        /// The claimed solution, if given.
-        answer: Option<Rel>,
+        /// The claimed solutions, if given: `x = 1 or x = 2` (never empty).
+        answer: Option<Vec<Rel>>,
     },
     /// `minimize f over v subject to … [⇒ answer]`.
     Optimize {

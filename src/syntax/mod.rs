@@ -6,4 +6,4 @@ pub mod names;
 pub mod parse;
 mod words;
 
-pub use parse::{parse_file, parse_rel};
+pub use parse::{parse_alternatives, parse_file, parse_rel};

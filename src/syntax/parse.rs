@@ -89,6 +89,22 @@ pub fn parse_file(src: &Source) -> (File, Vec<Diagnostic>) {
             pos = recover(text, pos);
             continue;
         }
+        if starts_with_word(rest, "or") || rest.starts_with('∨') {
+            // `or` that the statement before could not take: a dangling one
+            // (`x = 1 or`), or alternatives after an optimum.
+            let len = if rest.starts_with('∨') {
+                '∨'.len_utf8()
+            } else {
+                2
+            };
+            diags.push(Diagnostic::error(
+                Span::new(pos, pos + len),
+                "`or` must join the solutions of a `solve` step, as in `⇒ x = 1 or x = 2`",
+                "expected another solution `x = …` after `or`, and only after `solve … ⇒`",
+            ));
+            pos = recover(text, pos);
+            continue;
+        }
         let is_part = starts_with_word(rest, "part");
         let rule = if is_part { Rule::part_head } else { Rule::stmt };
         match DeriveParser::parse(rule, rest) {
@@ -470,7 +486,9 @@ impl Builder {
                 it.next(); // `for`
                 let var = self.ident(it.next().ok_or_else(|| internal(span))?);
                 let answer = match it.next() {
-                    Some(a) => Some(self.answer(a)?),
+                    Some(a) => Some(
+                        self.alternatives(a.into_inner().next().ok_or_else(|| internal(span))?)?,
+                    ),
                     None => None,
                 };
                 StmtKind::Solve { rel, var, answer }
@@ -644,6 +662,14 @@ impl Builder {
     fn answer(&self, p: Pair<Rule>) -> Built<Rel> {
         let span = self.span(&p);
         self.rel(p.into_inner().next().ok_or_else(|| internal(span))?)
+    }
+
+    /// `rel or rel or …`.
+    fn alternatives(&self, p: Pair<Rule>) -> Built<Vec<Rel>> {
+        p.into_inner()
+            .filter(|q| q.as_rule() == Rule::rel)
+            .map(|q| self.rel(q))
+            .collect()
     }
 
     fn rel(&self, p: Pair<Rule>) -> Built<Rel> {
@@ -894,6 +920,33 @@ fn fraction_value(s: &str) -> Rat {
         _ => (1, 8),
     };
     Rat { num: n, den: d }
+}
+
+/// Parses alternatives (`x = 1 or x = 2`, one relation or more) that must
+/// fill the whole text; used to read back solutions the symbolic judge
+/// derived.
+pub fn parse_alternatives(src: &Source) -> Result<Vec<Rel>, Diagnostic> {
+    pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
+    let text = src.text.as_str();
+    if let Some(d) = guard(text, 0) {
+        return Err(d);
+    }
+    let mut pairs =
+        DeriveParser::parse(Rule::alternatives, text).map_err(|e| pest_error(text, 0, &e))?;
+    let pair = pairs
+        .next()
+        .ok_or_else(|| internal(Span::new(0, text.len())))?;
+    let end = pair.as_span().end();
+    let b = Builder { base: 0 };
+    let alts = b.alternatives(pair)?;
+    if skip_trivia(text, end) < text.len() {
+        return Err(Diagnostic::error(
+            Span::new(end, text.len()),
+            "unexpected text after the solutions",
+            "expected `or` or the end",
+        ));
+    }
+    Ok(alts)
 }
 
 /// Parses one relation (`θ = θₜ − ε sign(g)`) that must fill the whole

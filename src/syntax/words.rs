@@ -18,7 +18,9 @@ pub fn word(rule: Rule) -> Option<&'static str> {
         }
         rel_op | cmp_domain => "a comparison (=, <, ≤, >, ≥, ≠)",
         rel => "an equation or inequality",
-        answer => "`⇒` and the claimed answer",
+        answer | answers => "`⇒` and the claimed answer",
+        alternatives => "the solutions, separated by `or`",
+        kw_or => "`or`",
         calc_link => "a relation `= …` continuing the chain",
         kw_for => "`for`",
         kw_over => "`over`",
