@@ -13,10 +13,11 @@ use derive::figure::{self, FigureOut};
 use derive::report::sheet::SheetInput;
 use derive::report::{latex, markdown};
 
-const FILES: [&str; 3] = [
+const FILES: [&str; 4] = [
     "derivations/assignment1.drv",
     "derivations/assignment2.drv",
     "derivations/assignment3.drv",
+    "derivations/equations.drv",
 ];
 
 /// The report and the figures of a file, figures "written" to `figures/`
@@ -65,6 +66,16 @@ fn sheets_of_the_assignments() {
             insta::assert_snapshot!(format!("latex-{stem}"), with_input(&c.0.text, &tex));
         }
     });
+}
+
+#[test]
+fn alternatives_are_separate_formulas_joined_by_the_word_or() {
+    let c = checked("derivations/equations.drv");
+    let md = markdown::render(&[input(&c)]);
+    assert!(md.contains("answer: $t = 1$ or $t = 2$"), "{md}");
+    assert!(!md.contains(" or \\"), "{md}");
+    let tex = latex::render(&[input(&c)]);
+    assert!(tex.contains("\\ \\text{or}\\ "), "{tex}");
 }
 
 #[test]

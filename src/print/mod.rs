@@ -879,12 +879,12 @@ pub fn segments(line: &str) -> Vec<Segment> {
     }
     // `over a box`, `left − right`: a lone article or dash between words
     // is a word.
-    for i in 1..out.len().saturating_sub(1) {
-        let lone = matches!(&out[i], Segment::Math(m) if m == "a" || m == "−");
-        let around = matches!(
-            (&out[i - 1], &out[i + 1]),
-            (Segment::Text(_), Segment::Text(_))
-        );
+    // `A quadratic …`: a capital article opening the line is a word too.
+    for i in 0..out.len().saturating_sub(1) {
+        let lone = matches!(&out[i], Segment::Math(m) if m == "a" || m == "−")
+            || (i == 0 && matches!(&out[i], Segment::Math(m) if m == "A"));
+        let before = i == 0 || matches!(&out[i - 1], Segment::Text(_));
+        let around = before && matches!(&out[i + 1], Segment::Text(_));
         if lone && around {
             if let Segment::Math(m) = &out[i] {
                 out[i] = Segment::Text(m.clone());

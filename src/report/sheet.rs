@@ -225,10 +225,14 @@ fn judged<'a>(step: &'a StepReport, always: bool, strict: bool) -> Judged<'a> {
         }
     }
     if let Some(a) = step.symbolic.answer() {
-        let line = vec![
-            Piece::Text("answer:".into()),
-            Piece::Math(print::math(a, Style::Latex)),
-        ];
+        // `x = 1 or x = 2`: the alternatives as math, `or` as a word.
+        let mut line = vec![Piece::Text("answer:".into())];
+        for (i, alt) in a.split(" or ").enumerate() {
+            if i > 0 {
+                line.push(Piece::Text("or".into()));
+            }
+            line.push(Piece::Math(print::math(alt, Style::Latex)));
+        }
         if !notes.contains(&line) {
             notes.push(line);
         }
