@@ -375,6 +375,94 @@ fn a_multiple_root_written_out_is_one_root() {
 }
 
 #[test]
+fn a_touching_root_is_found() {
+    // x = 3 is a double root: (x − 1)(x − 3)² does not change sign there.
+    let c = refuted(&with(X, "solve (x − 1)(x − 3)² = 0 for x ⇒ x = 1"));
+    assert!(
+        (num(&c, "x (another solution)") - 3.0).abs() < 1e-6,
+        "{c:?}"
+    );
+    assert_eq!(num(&c, "x (the answer)"), 1.0, "{c:?}");
+    let (l, r): (f64, f64) = (c.lhs.parse().unwrap(), c.rhs.parse().unwrap());
+    assert!((l - r).abs() < 1e-9, "{c:?}");
+    agrees(&with(X, "solve (x − 1)(x − 3)² = 0 for x ⇒ x = 1 or x = 3"));
+    agrees(&with(X, "solve (x − 1)(x − 3)² = 0 for x ⇒ x = 3 or x = 1"));
+}
+
+#[test]
+fn a_double_root_alone_agrees_and_a_missing_one_is_refuted() {
+    agrees(&with(X, "solve (x − 2)² = 0 for x ⇒ x = 2"));
+    agrees(&with(X, "solve x² − 4x + 4 = 0 for x ⇒ x = 2"));
+    agrees(&with(
+        X,
+        "solve x^4 − 4x^3 + 6x^2 − 4x + 1 = 0 for x ⇒ x = 1",
+    ));
+    agrees(&with(X, "solve x²(x − 1) = 0 for x ⇒ x = 1 or x = 0"));
+    let c = refuted(&with(X, "solve x²(x − 1) = 0 for x ⇒ x = 1"));
+    assert!(num(&c, "x (another solution)").abs() < 1e-6, "{c:?}");
+    // A touching root that depends on a parameter, and one close to a
+    // stated root.
+    let c = refuted(&with(A_POS, "solve (x − a)²(x + 1) = 0 for x ⇒ x = −1"));
+    let a = num(&c, "a");
+    assert!(
+        (num(&c, "x (another solution)") - a).abs() < 1e-6 * a.max(1.0),
+        "{c:?}"
+    );
+    agrees(&with(
+        A_POS,
+        "solve (x − a)²(x + 1) = 0 for x ⇒ x = −1 or x = a",
+    ));
+    let c = refuted(&with(X, "solve (x − 1)(x − 1.001)² = 0 for x ⇒ x = 1"));
+    assert!(
+        (num(&c, "x (another solution)") - 1.001).abs() < 1e-6,
+        "{c:?}"
+    );
+}
+
+#[test]
+fn a_minimum_that_only_comes_close_to_zero_is_not_a_root() {
+    // x² + 1/1000 has no real root, but |E − F| has a local minimum of
+    // about 10⁻³ near 0 (next to half-decade grid points): far above the
+    // tolerance, so it is not a root and the one real root is the answer.
+    agrees(&with(X, "solve (x − 1)(x² + 1/1000) = 0 for x ⇒ x = 1"));
+    agrees(&with(
+        X,
+        "solve (x − 5)((x − 3)² + 1/1000) = 0 for x ⇒ x = 5",
+    ));
+    agrees(&with(X, "solve (x − 1)(x² + 1/1000000) = 0 for x ⇒ x = 1"));
+    agrees(&with(
+        X,
+        "solve x² + 1/1000 = x² + 1/1000 + x for x ⇒ x = 0",
+    ));
+    // Flat stretches of E − F (constant for |x| > 1) are no minima either.
+    agrees(&with(X, "solve |x + 1| − |x − 1| = 1 for x ⇒ x = 1/2"));
+}
+
+#[test]
+fn the_flat_neighbourhood_of_a_stated_multiple_root_is_that_root() {
+    // (x − 1)⁸ written out holds within the tolerance for |x − 1| up to
+    // about 0.2, with rounding noise inside: no other root there.
+    agrees(&with(
+        X,
+        "solve x^8 − 8x^7 + 28x^6 − 56x^5 + 70x^4 − 56x^3 + 28x^2 − 8x + 1 = 0 for x ⇒ x = 1",
+    ));
+    agrees(&with(
+        X,
+        "solve 81x^4 − 108x^3 + 54x^2 − 12x + 1 = 0 for x ⇒ x = 1/3",
+    ));
+    // … but a touching root written out is still found.
+    let c = refuted(&with(X, "solve x³ − 7x² + 15x − 9 = 0 for x ⇒ x = 1"));
+    assert!(
+        (num(&c, "x (another solution)") - 3.0).abs() < 1e-6,
+        "{c:?}"
+    );
+    agrees(&with(
+        X,
+        "solve x³ − 7x² + 15x − 9 = 0 for x ⇒ x = 1 or x = 3",
+    ));
+}
+
+#[test]
 fn roots_far_out_and_near_a_bound_are_found() {
     let c = refuted(&with(X, "solve (x − 1)(x − 5000) = 0 for x ⇒ x = 1"));
     assert!(

@@ -34,7 +34,25 @@
 //!   equality tolerance, so a sign change across a pole (`1/(x − 1)`) or a
 //!   jump is not a root, and a bisection that meets a point that cannot be
 //!   evaluated is given up. At most 16 sign changes are bisected per
-//!   sample. A root b is one of the stated ones when it is within
+//!   sample.
+//! - *Roots where `E − F` touches 0*: on the same grid, a point where
+//!   `|E − F|` (the largest component's size) is strictly smaller than at
+//!   both neighbours, all three evaluated, is a minimum. Its bracket runs
+//!   to the nearest points at or beyond the neighbours where `E = F` fails
+//!   (every point up to them evaluated; otherwise the minimum is dropped),
+//!   and no component's decided sign may differ among the bracket's ends
+//!   and the minimum (a sign change is the bisection's). A bracket that
+//!   contains a stated root and where `E = F` holds at every grid point
+//!   inside is that root's flat neighbourhood (`(x − 1)⁸` written out
+//!   holds within the tolerance out to |x − 1| ≈ 0.2) and is skipped; so is
+//!   the same bracket again. Golden-section search (80 steps, starting from
+//!   the grid point and keeping the lowest point seen) refines the minimum
+//!   of `|E − F|` in the bracket to a point b; b is a root only when
+//!   `E = F` holds there within the equality tolerance (so a minimum that
+//!   only comes close to 0, like that of x² + 10⁻³ near 0, is not one),
+//!   and a search that meets a point that cannot be evaluated is given up.
+//!   At most 16 minima are refined per sample, after the sign changes.
+//! - A root b is one of the stated ones when it is within
 //!   `10⁻⁶·max(1, |b|, |eᵢ|)` of some eᵢ, or within `10⁻²·max(1, |b|, |eᵢ|)`
 //!   of it with `E = F` holding within the tolerance at the three quarter
 //!   points between them (the flat, rounding-dominated neighbourhood of a
@@ -45,15 +63,20 @@
 //!   `max(1, |b|, |eᵢ|)` and at most 1.
 //!
 //! So `solve x² = 4 for x ⇒ x = 2` is refuted for `let x: scalar` (x = −2
-//! is a root) and agrees for `let x: scalar > 0`. Limitations: the scan
-//! only sees roots where some component of `E − F` changes sign, so roots
-//! of even multiplicity (x = 3 in `solve (x − 1)(x − 3)² = 0 for x ⇒
-//! x = 1`) are missed, as are pairs of roots closer together than the grid
-//! spacing (or than the square root of the tolerance), roots beyond
-//! `S·10¹²`, roots past the 16th sign change, and solution sets that
+//! is a root) and agrees for `let x: scalar > 0`; `solve (x − 1)(x − 3)² =
+//! 0 for x ⇒ x = 1` is refuted too (x = 3, a root of even multiplicity,
+//! shows as a minimum of `|E − F|`). Limitations: a root is seen only
+//! through a sign change of some component of `E − F` or a strict local
+//! minimum of `|E − F|` at a grid point, so roots closer together than the
+//! grid spacing (or than the square root of the tolerance) can hide one
+//! another (two touching roots between the same grid points, a touching
+//! root next to a sign change), as can a touching root inside a stated
+//! root's flat neighbourhood; also missed are roots beyond `S·10¹²`, roots
+//! past the 16th sign change or the 16th minimum, and solution sets that
 //! contain an interval. What it does report is a point where `E = F` holds
-//! within the tolerance and `E − F` changes sign nearby, away from every
-//! stated root.
+//! within the tolerance and `E − F` either changes sign nearby or exceeds
+//! the tolerance with the same sign on both sides, away from every stated
+//! root.
 //!
 //! # Equations in a vector or matrix ([`EquationProbe`])
 //!
@@ -222,6 +245,15 @@ const FAR: std::ops::RangeInclusive<i32> = 7..=24;
 const MAX_BRACKETS: usize = 16;
 /// At most this many halvings per bisection.
 const HALVINGS: usize = 100;
+/// At most this many strict local minima of `|E − F|` are refined per
+/// sample.
+const MAX_MINIMA: usize = 16;
+/// Golden-section steps per refined minimum (each shrinks the bracket by
+/// about 0.618, so 80 reach the spacing of doubles from any grid bracket).
+const GOLDEN_STEPS: usize = 80;
+/// `2 − φ`: where golden-section search places its next point, as a
+/// fraction of the larger part of the bracket.
+const GOLDEN: f64 = 0.381_966_011_250_105_1;
 /// A root this close (relative) to a stated one is that one.
 const SAME_ROOT: f64 = 1e-6;
 /// A root this close (relative) to a stated one is that one when `E = F`
@@ -229,6 +261,7 @@ const SAME_ROOT: f64 = 1e-6;
 const SAME_FLAT_ROOT: f64 = 1e-2;
 
 /// `E − F` at one value of x in the scan.
+#[derive(Clone)]
 struct Gap {
     /// E.
     lhs: Val,
@@ -251,6 +284,44 @@ impl Gap {
         let d = self.diff[i];
         (d.abs() > self.tol).then_some(d > 0.0)
     }
+
+    /// `|E − F|`: the largest component's size.
+    fn size(&self) -> f64 {
+        self.diff.iter().fold(0.0, |m, d| m.max(d.abs()))
+    }
+}
+
+/// The bracket `(lo, hi)` (indices into the scan's points) of a touching
+/// root at grid point `k`, when `|E − F|` has a strict local minimum there:
+/// smaller than at both neighbours, all three evaluated. The bracket's ends
+/// are the nearest points at or beyond the neighbours where `E = F` fails
+/// (every point up to them evaluated), and no component's decided sign
+/// differs between the ends and `k` (a sign change is the bisection's).
+fn valley(pts: &[(f64, Option<Gap>)], k: usize) -> Option<(usize, usize)> {
+    let m = pts.get(k)?.1.as_ref()?;
+    let left = pts.get(k.checked_sub(1)?)?.1.as_ref()?;
+    let right = pts.get(k + 1)?.1.as_ref()?;
+    if !(m.size() < left.size() && m.size() < right.size()) {
+        return None;
+    }
+    let mut lo = k - 1;
+    while pts[lo].1.as_ref()?.holds() {
+        lo = lo.checked_sub(1)?;
+    }
+    let mut hi = k + 1;
+    while pts.get(hi)?.1.as_ref()?.holds() {
+        hi += 1;
+    }
+    let (a, z) = (pts[lo].1.as_ref()?, pts[hi].1.as_ref()?);
+    let n = m.diff.len();
+    if a.diff.len() != n || z.diff.len() != n {
+        return None;
+    }
+    let agree = (0..n).all(|i| {
+        let s: Vec<bool> = [a, m, z].iter().filter_map(|g| g.sign(i)).collect();
+        s.windows(2).all(|w| w[0] == w[1])
+    });
+    agree.then_some((lo, hi))
 }
 
 /// One stated solution checked at a sample.
@@ -391,6 +462,48 @@ impl RootsProbe<'_> {
         Ok(None)
     }
 
+    /// Golden-section search for the minimum of `|E − F|` in the bracket
+    /// `lo < mid < hi`, starting from the grid minimum `mid` (with
+    /// `E − F` = `g`) and keeping the lowest point seen; the root there, if
+    /// `E = F` holds at that point.
+    fn refine(
+        &self,
+        ctx: &mut Ctx<'_>,
+        mut lo: f64,
+        mut hi: f64,
+        mid: f64,
+        g: Gap,
+    ) -> Res<Option<(f64, Gap)>> {
+        let (mut b, mut best) = (mid, g);
+        for _ in 0..GOLDEN_STEPS {
+            let x = if hi - b > b - lo {
+                b + GOLDEN * (hi - b)
+            } else {
+                b - GOLDEN * (b - lo)
+            };
+            if x <= lo || x >= hi || x == b {
+                break;
+            }
+            let Some(gx) = self.gap(ctx, x)? else {
+                return Ok(None);
+            };
+            if gx.size() < best.size() {
+                if x > b {
+                    lo = b;
+                } else {
+                    hi = b;
+                }
+                b = x;
+                best = gx;
+            } else if x > b {
+                hi = x;
+            } else {
+                lo = x;
+            }
+        }
+        Ok(best.holds().then_some((b, best)))
+    }
+
     /// Whether the root `b` is the stated root `r` (see the module docs).
     fn same_root(&self, ctx: &mut Ctx<'_>, b: f64, r: f64) -> Res<bool> {
         let size = 1f64.max(b.abs()).max(r.abs());
@@ -440,47 +553,94 @@ impl RootsProbe<'_> {
         xs.retain(|x| x.is_finite() && in_domain(*x, dom));
         xs.sort_by(f64::total_cmp);
         xs.dedup();
+        // Every grid point, with `E − F` where it can be evaluated.
         let mut pts = Vec::with_capacity(xs.len());
         for x in xs {
-            if let Some(g) = self.gap(ctx, x)? {
-                pts.push((x, g));
-            }
+            pts.push((x, self.gap(ctx, x)?));
         }
-        let comps = pts.first().map_or(0, |p| p.1.diff.len());
+        let comps = pts
+            .iter()
+            .find_map(|p| p.1.as_ref())
+            .map_or(0, |g| g.diff.len());
         let mut brackets = 0;
-        for i in 0..comps {
+        'comps: for i in 0..comps {
             // Neighbouring points where component i's sign is decided.
             let decided: Vec<(f64, bool)> = pts
                 .iter()
-                .filter_map(|(x, g)| g.sign(i).map(|s| (*x, s)))
+                .filter_map(|(x, g)| g.as_ref().and_then(|g| g.sign(i)).map(|s| (*x, s)))
                 .collect();
             for w in decided.windows(2) {
                 if w[0].1 == w[1].1 {
                     continue;
                 }
                 if brackets >= MAX_BRACKETS {
-                    return Ok(None);
+                    break 'comps;
                 }
                 brackets += 1;
                 let Some((root, g)) = self.bisect(ctx, i, w[0].0, w[1].0, w[0].1)? else {
                     continue;
                 };
-                if !in_domain(root, dom) {
-                    continue;
-                }
-                let mut known = false;
-                for &r in roots {
-                    if self.same_root(ctx, root, r)? {
-                        known = true;
-                        break;
-                    }
-                }
-                if !known {
-                    return Ok(Some((root, g)));
+                if let Some(found) = self.unknown(ctx, root, g, roots)? {
+                    return Ok(Some(found));
                 }
             }
         }
+        // Roots where `E − F` touches 0 without changing sign: strict local
+        // minima of |E − F| on the grid, refined (see the module docs).
+        let mut minima = 0;
+        let mut last = None;
+        for k in 1..pts.len().saturating_sub(1) {
+            let Some((lo, hi)) = valley(&pts, k) else {
+                continue;
+            };
+            if last == Some((lo, hi)) {
+                continue;
+            }
+            last = Some((lo, hi));
+            // A stated root's own flat neighbourhood: E = F holds at every
+            // grid point between the ends.
+            let (a, z) = (pts[lo].0, pts[hi].0);
+            let flat = pts[lo + 1..hi]
+                .iter()
+                .all(|p| p.1.as_ref().is_some_and(Gap::holds));
+            if flat && roots.iter().any(|r| a <= *r && *r <= z) {
+                continue;
+            }
+            if minima >= MAX_MINIMA {
+                break;
+            }
+            minima += 1;
+            let Some(m) = pts[k].1.clone() else {
+                continue;
+            };
+            let Some((root, g)) = self.refine(ctx, a, z, pts[k].0, m)? else {
+                continue;
+            };
+            if let Some(found) = self.unknown(ctx, root, g, roots)? {
+                return Ok(Some(found));
+            }
+        }
         Ok(None)
+    }
+
+    /// The root `root` (with E and F there), when it lies in x's domain and
+    /// is none of the stated `roots`.
+    fn unknown(
+        &self,
+        ctx: &mut Ctx<'_>,
+        root: f64,
+        g: Gap,
+        roots: &[f64],
+    ) -> Res<Option<(f64, Gap)>> {
+        if !in_domain(root, &self.var.domain) {
+            return Ok(None);
+        }
+        for &r in roots {
+            if self.same_root(ctx, root, r)? {
+                return Ok(None);
+            }
+        }
+        Ok(Some((root, g)))
     }
 }
 

@@ -19,6 +19,14 @@
 //! *undecided* and the numeric judge decides. Conditional rewrites (|c| = c)
 //! are made only where declared domains give the condition (`signs.rs`).
 //!
+//! Solving (`solve.rs`, every root of a scalar equation in `roots.rs`) and
+//! optimisation (`optimize.rs`, equality constraints in `equality.rs`)
+//! verify what they find by substituting it back. The judge *refutes* a
+//! step only with an exact witness, and only where a non-zero normal form
+//! really means "different": a solve answer that misses a verified
+//! solution, or states a value that is not one, all values being rational
+//! functions of the atoms (no radicals, no function applications).
+//!
 //! Invariant: this module never imports the numeric judge, and it reaches
 //! the computer-algebra backend only through [`crate::engine::Session`].
 
@@ -78,6 +86,13 @@ pub fn judge(step: &Step, eng: &mut Session) -> Symbolic {
 impl Ctx<'_> {
     fn judge(&mut self, step: &Step) -> Res<Symbolic> {
         let (rules, mut derived) = self.assumptions()?;
+        // A refutation rests on "non-zero normal form"; an equality
+        // assumption the rules do not capture could make it zero.
+        let exact = !self
+            .scope
+            .assumptions
+            .iter()
+            .any(|f| f.op == RelOp::Eq && derived.iter().any(|l| l.contains(&f.text)));
         match &step.goal {
             Goal::Relation(f) => {
                 let l = self.lower(&f.lhs)?;
@@ -118,7 +133,14 @@ impl Ctx<'_> {
                 })
             }
             Goal::Solve { rel, var, answer } => {
-                let o = self.solve(rel, var, answer.as_deref(), &rules)?;
+                let mut o = self.solve(rel, var, answer.as_deref(), &rules)?;
+                if !exact {
+                    if let Some(why) = o.refuted.take() {
+                        o.derived.push(format!(
+                            "not refuted by the symbolic judge ({why}): an equality assumption it does not use might change that"
+                        ));
+                    }
+                }
                 Ok(outcome(derived, o))
             }
             Goal::Optimize {

@@ -274,6 +274,35 @@ impl Ctx<'_> {
         Ok(pole)
     }
 
+    /// `t` with square factors taken out of every square root
+    /// (√(4a) = 2√a), normalised.
+    pub fn canon_radicals(&mut self, t: &Term) -> Res<Term> {
+        let out = match t {
+            Term::Pow(b, e) if matches!(e.as_ref(), Term::Num(q) if *q == Rat::new(1, 2).unwrap_or(Rat::int(0))) =>
+            {
+                let b = self.canon_radicals(b)?;
+                if self.sign(&b).nonneg() {
+                    self.square_root(&b)?
+                } else {
+                    Term::pow(b, (**e).clone())
+                }
+            }
+            Term::Pow(b, e) => Term::pow(self.canon_radicals(b)?, (**e).clone()),
+            Term::Add(v) => Term::Add(
+                v.iter()
+                    .map(|x| self.canon_radicals(x))
+                    .collect::<Res<Vec<_>>>()?,
+            ),
+            Term::Mul(v) => Term::Mul(
+                v.iter()
+                    .map(|x| self.canon_radicals(x))
+                    .collect::<Res<Vec<_>>>()?,
+            ),
+            other => other.clone(),
+        };
+        self.nf(&out)
+    }
+
     /// Whether `r` equals (exactly) one of `set`.
     pub fn contains(&mut self, set: &[Term], r: &Term) -> Res<bool> {
         for q in set {

@@ -415,8 +415,17 @@ impl Ctx<'_> {
     fn val_in(&mut self, set: &[Val], v: &Val) -> Res<bool> {
         for s in set {
             let d = self.sub(s, v)?;
-            if super::is_zero(&self.canonical(&d, &Rules::default())?) {
+            let d = self.canonical(&d, &Rules::default())?;
+            if super::is_zero(&d) {
                 return Ok(true);
+            }
+            // √(4a)/2 and √a: square factors out of every radicand, then
+            // radicals reduced (sound: both are exact rewrites).
+            if let Val::S(t) = &d {
+                let t = self.canon_radicals(t)?;
+                if t.is_zero() || self.zero_with_radicals(&t)? {
+                    return Ok(true);
+                }
             }
         }
         Ok(false)
