@@ -3,7 +3,9 @@
 //!
 //! Two families, for k = 1, 2, 4, 8, 16:
 //! - `norm-sum`: claim ∇_w ‖Σₖ cₖ (w + vₖ)‖² = 2 (Σₖ cₖ) Σₖ cₖ (w + vₖ);
-//! - `quotients`: claim ∇_w Πₖ (wᵀxₖ/‖w‖) = (the product rule written out).
+//! - `quotients`: claim ∇_w Πₖ (wᵀxₖ/‖w‖) = (the product rule written out);
+//! - `roots`: solve Πₖ (t − k) = 0 for t, the product multiplied out, in
+//!   derive mode (factor, k roots, each verified by substitution).
 //!
 //! All the Symbolica work of one measurement runs inside one engine job, as
 //! `derive check` does; the time per step is the median of several runs.
@@ -56,6 +58,31 @@ fn quotients(k: usize) -> String {
     )
 }
 
+fn roots(k: usize) -> String {
+    // Coefficients of Π_{i=1..k} (t − i), lowest degree first.
+    let mut c: Vec<i128> = vec![1];
+    for i in 1..=k as i128 {
+        let mut next = vec![0i128; c.len() + 1];
+        for (d, ci) in c.iter().enumerate() {
+            next[d + 1] += ci;
+            next[d] -= i * ci;
+        }
+        c = next;
+    }
+    let terms: Vec<String> = c
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, ci)| **ci != 0)
+        .map(|(d, ci)| match d {
+            0 => format!("({ci})"),
+            1 => format!("({ci}) t"),
+            _ => format!("({ci}) t^{d}"),
+        })
+        .collect();
+    format!("let t: scalar\nsolve {} = 0 for t\n", terms.join(" + "))
+}
+
 fn measure(name: &str, k: usize, text: &str) {
     let src = Source::new(format!("{name}-{k}"), text);
     let program = check_file(&src).expect("benchmark input parses");
@@ -93,5 +120,8 @@ fn main() {
     }
     for &k in ks {
         measure("quotients", k, &quotients(k));
+    }
+    for &k in ks {
+        measure("roots", k, &roots(k));
     }
 }
