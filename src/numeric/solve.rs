@@ -165,6 +165,18 @@ pub(crate) fn answer_value(ctx: &mut Ctx<'_>, var: &VarDecl, e: &Ex) -> Res<Val>
     Ok(v)
 }
 
+/// Whether every assumption in `facts` holds at the current bindings.
+fn hold(c: &mut Ctx<'_>, facts: &[&Fact]) -> Res<bool> {
+    for f in facts {
+        let l = c.eval(&f.lhs)?;
+        let r = c.eval(&f.rhs)?;
+        if !compare(f.op, &l, &r).is_some_and(|x| x.holds) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// The failed look of an answer `x` (shown as `name`) outside the domain
 /// of the unknown.
 fn outside_domain(var: &VarDecl, x: &Val, name: String) -> Look {
@@ -387,12 +399,8 @@ impl RootsProbe<'_> {
         }
         let v = Val::scalar(x)?;
         let out = ctx.with(vec![(self.var.key.clone(), v)], |c| {
-            for f in &self.assumptions {
-                let l = c.eval(&f.lhs)?;
-                let r = c.eval(&f.rhs)?;
-                if !compare(f.op, &l, &r).is_some_and(|x| x.holds) {
-                    return Ok(None);
-                }
+            if !hold(c, &self.assumptions)? {
+                return Ok(None);
             }
             Ok(Some((c.eval(&self.rel.lhs)?, c.eval(&self.rel.rhs)?)))
         });
@@ -887,12 +895,8 @@ impl InequalityProbe<'_> {
     fn truth(&self, ctx: &mut Ctx<'_>, alpha: f64) -> Res<Option<(bool, Val, Val, f64)>> {
         let a = Val::scalar(alpha)?;
         let out = ctx.with(vec![(self.var.key.clone(), a)], |c| {
-            for f in &self.assumptions {
-                let l = c.eval(&f.lhs)?;
-                let r = c.eval(&f.rhs)?;
-                if !compare(f.op, &l, &r).is_some_and(|x| x.holds) {
-                    return Ok(None);
-                }
+            if !hold(c, &self.assumptions)? {
+                return Ok(None);
             }
             let p = c.eval(&self.rel.lhs)?;
             let q = c.eval(&self.rel.rhs)?;
