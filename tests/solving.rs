@@ -2,7 +2,7 @@
 
 use derive::check::{check_source, Options, StepReport};
 use derive::diag::Source;
-use derive::verdict::{Symbolic, Verdict};
+use derive::verdict::{Numeric, Symbolic, Verdict};
 
 /// Checks `text` and returns its steps.
 fn steps(text: &str) -> Vec<StepReport> {
@@ -50,7 +50,7 @@ fn roots_outside_the_domain_and_at_poles_are_not_solutions() {
     let s = one("let x: scalar > 0\nsolve x² = 4 for x");
     assert_eq!(s.symbolic.answer(), Some("x = 2"), "{s:?}");
     let s = one("let t: scalar\nsolve (t − 1)²/(t − 1) = 0 for t");
-    assert_eq!(s.symbolic.answer(), None, "{s:?}");
+    assert_eq!(s.symbolic.answer(), Some("no solution"), "{s:?}");
     assert!(
         s.symbolic.derived().iter().any(|l| l.contains("excluded")),
         "{s:?}"
@@ -90,4 +90,23 @@ fn no_symbolic_refutation_past_an_assumption_it_cannot_use() {
     let s = one("let x, a, b: scalar\nassume a b + a = 1\nsolve x = a b + a for x ⇒ x = 1");
     assert_eq!(s.verdict, Verdict::Numeric, "{s:?}");
     assert!(!matches!(s.symbolic, Symbolic::Refuted { .. }), "{s:?}");
+}
+
+#[test]
+fn no_solution_is_an_answer_both_judges_check() {
+    for text in [
+        "let t: scalar\nlet a: scalar > 0\nsolve t² + a = 0 for t ⇒ no solution",
+        "let t: scalar\nlet a: scalar > 0\nsolve t² + a = 0 for t ⇒ ∅",
+    ] {
+        let s = one(text);
+        assert_eq!(s.verdict, Verdict::Proved, "{text}: {s:?}");
+        assert!(matches!(s.numeric, Numeric::Agrees { .. }), "{s:?}");
+    }
+    // Derived, shown, and read back for the numeric judge.
+    let s = one("let t: scalar\nlet a: scalar > 0\nsolve t² + a = 0 for t");
+    assert_eq!(s.symbolic.answer(), Some("no solution"));
+    assert!(matches!(s.numeric, Numeric::Agrees { .. }), "{s:?}");
+    // Wrong: there are two.
+    let s = one("let t: scalar\nlet a: scalar > 0\nsolve t² = a for t ⇒ no solution");
+    assert_eq!(s.verdict, Verdict::Refuted, "{s:?}");
 }

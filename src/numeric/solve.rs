@@ -1091,7 +1091,19 @@ pub(crate) fn probe<'a>(
         given.push((answer, op, e));
     }
     let Some(&(answer, op, e)) = given.first() else {
-        return Err("a solve step with an empty answer".to_string());
+        // `⇒ no solution`: the scan must find no root.
+        return match (rel.op, decl.kind) {
+            (RelOp::Eq, Kind::Scalar) => Ok(Box::new(RootsProbe {
+                rel,
+                var: decl,
+                values: Vec::new(),
+                assumptions: assumptions_on(scope, var),
+            })),
+            _ => Err(format!(
+                "`no solution` for {}, unless it is a scalar equation",
+                decl.text
+            )),
+        };
     };
     let several = given.len() > 1;
     match (rel.op, decl.kind) {

@@ -18,6 +18,7 @@ use crate::check::{FileReport, StepReport};
 use crate::diag::Source;
 use crate::figure::FigureOut;
 use crate::print::{self, Segment, Style};
+use crate::sema::hir::NO_SOLUTION;
 use crate::syntax::ast::{self, Domain, KindSpec, Sense, Stmt, StmtKind};
 use crate::verdict::Verdict;
 
@@ -227,7 +228,10 @@ fn judged<'a>(step: &'a StepReport, always: bool, strict: bool) -> Judged<'a> {
     if let Some(a) = step.symbolic.answer() {
         // `x = 1 or x = 2`: the alternatives as math, `or` as a word.
         let mut line = vec![Piece::Text("answer:".into())];
-        for (i, alt) in a.split(" or ").enumerate() {
+        if a == NO_SOLUTION {
+            line.push(Piece::Text(NO_SOLUTION.into()));
+        }
+        for (i, alt) in a.split(" or ").enumerate().filter(|_| a != NO_SOLUTION) {
             if i > 0 {
                 line.push(Piece::Text("or".into()));
             }
@@ -268,13 +272,17 @@ impl<'a> Builder<'a> {
         &mut self,
         out: &mut Vec<Block<'a>>,
         mut lines: Vec<String>,
-        answer: &[ast::Rel],
+        answer: Option<&[ast::Rel]>,
         s: &Stmt,
         always: bool,
     ) {
-        if !answer.is_empty() {
-            let alts: Vec<String> = answer.iter().map(rel).collect();
-            lines.push(format!("\\Rightarrow\\ {}", alts.join(" \\ \\text{or}\\ ")));
+        match answer {
+            None => {}
+            Some([]) => lines.push(format!("\\Rightarrow\\ \\text{{{NO_SOLUTION}}}")),
+            Some(alts) => {
+                let alts: Vec<String> = alts.iter().map(rel).collect();
+                lines.push(format!("\\Rightarrow\\ {}", alts.join(" \\ \\text{or}\\ ")));
+            }
         }
         let judged = self.take(s.span.start, always);
         let line = self.at(s.span.start).0;
@@ -313,10 +321,10 @@ impl<'a> Builder<'a> {
                 }
             }
             StmtKind::Claim(r) => {
-                self.step(out, vec![rel(r)], &[], s, false);
+                self.step(out, vec![rel(r)], None, s, false);
             }
             StmtKind::Show(e) => {
-                self.step(out, vec![latex(e)], &[], s, true);
+                self.step(out, vec![latex(e)], None, s, true);
             }
             StmtKind::Solve {
                 rel: r,
@@ -328,7 +336,7 @@ impl<'a> Builder<'a> {
                     rel(r),
                     print::name(&var.key, Style::Latex)
                 )];
-                self.step(out, lines, answer.as_deref().unwrap_or(&[]), s, true);
+                self.step(out, lines, answer.as_deref(), s, true);
             }
             StmtKind::Optimize {
                 sense,
@@ -359,7 +367,13 @@ impl<'a> Builder<'a> {
                     };
                     lines.push(format!("{lead}{}{ew}", rel(&c.rel)));
                 }
-                self.step(out, lines, answer.as_slice(), s, true);
+                self.step(
+                    out,
+                    lines,
+                    answer.as_ref().map(std::slice::from_ref),
+                    s,
+                    true,
+                );
             }
             StmtKind::Calc { first, links } => {
                 let mut prev = first.span.start;

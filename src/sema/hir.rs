@@ -237,8 +237,8 @@ pub enum Goal {
         rel: Fact,
         /// The unknown's key.
         var: String,
-        /// The claimed solutions (`x = 1 or x = 2`; never empty): the
-        /// solution set is exactly these.
+        /// The claimed solutions (`x = 1 or x = 2`; empty for `no
+        /// solution`): the solution set is exactly these.
         answer: Option<Vec<Fact>>,
     },
     /// `minimize/maximize objective over var subject to constraints`.
@@ -257,6 +257,9 @@ pub enum Goal {
     /// `show e`: derive and display a canonical form.
     Show(Ex),
 }
+
+/// How an empty solution set is written, in answers and read-back text.
+pub const NO_SOLUTION: &str = "no solution";
 
 /// One checkable step.
 #[derive(Clone, Debug, PartialEq)]

@@ -27,7 +27,7 @@ use super::subst::{Rules, Sigma};
 use super::val::Val;
 use super::{eng_err, Ctx, Res};
 use crate::rat::Rat;
-use crate::sema::hir::{Domain, Fact, Kind, Node, RelOp};
+use crate::sema::hir::{Domain, Fact, Kind, Node, RelOp, NO_SOLUTION};
 use crate::term::Term;
 
 /// How a line that establishes uniqueness starts.
@@ -76,6 +76,7 @@ impl Ctx<'_> {
             let answer = match answer {
                 None => None,
                 Some([one]) => Some(one),
+                Some([]) => return Err("an inequality answered with `no solution`".into()),
                 Some(_) => return Err("an inequality answered by alternatives (`or`)".into()),
             };
             self.solve_inequality(rel, var, answer, rules)
@@ -256,7 +257,7 @@ impl Ctx<'_> {
                     derived.push(format!("no solution for {name}"));
                     return Ok(Outcome {
                         derived,
-                        answer: None,
+                        answer: Some(NO_SOLUTION.to_string()),
                         proved: true,
                         refuted: None,
                     });
@@ -406,7 +407,9 @@ impl Ctx<'_> {
                 same = false;
             }
         }
-        if same {
+        if same && claimed.is_empty() {
+            derived.push(format!("there is no solution for {name}"));
+        } else if same {
             derived.push(format!("these are all the solutions for {name}"));
         }
         Ok((same, witness))
@@ -433,6 +436,9 @@ impl Ctx<'_> {
 
     /// `x = a or x = b …` in the file's syntax.
     fn alternatives_text(&self, name: &str, sols: &[Val]) -> String {
+        if sols.is_empty() {
+            return NO_SOLUTION.to_string();
+        }
         sols.iter()
             .map(|s| format!("{name} = {}", self.show(s)))
             .collect::<Vec<_>>()

@@ -281,7 +281,8 @@ pub enum StmtKind {
         rel: Rel,
         /// The unknown.
         var: Ident,
-        /// The claimed solutions, if given: `x = 1 or x = 2` (never empty).
+        /// The claimed solutions, if given: `x = 1 or x = 2`; empty for
+        /// `no solution`.
         answer: Option<Vec<Rel>>,
     },
     /// `minimize f over v subject to … [⇒ answer]`.

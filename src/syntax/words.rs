@@ -19,7 +19,7 @@ pub fn word(rule: Rule) -> Option<&'static str> {
         rel_op | cmp_domain => "a comparison (=, <, ≤, >, ≥, ≠)",
         rel => "an equation or inequality",
         answer | answers => "`⇒` and the claimed answer",
-        alternatives => "the solutions, separated by `or`",
+        alternatives | no_solution => "the solutions, separated by `or`, or `no solution`",
         kw_or => "`or`",
         calc_link => "a relation `= …` continuing the chain",
         kw_for => "`for`",
