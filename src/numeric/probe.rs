@@ -17,8 +17,8 @@ use nalgebra::DMatrix;
 
 use super::eval::Ctx;
 use super::print;
-use super::tolerance::compare;
-use super::value::{Res, Trouble, Val};
+use super::tolerance::compare_sides;
+use super::value::{Res, Val};
 use crate::sema::hir::{Fact, Kind};
 use crate::verdict::Binding;
 
@@ -114,8 +114,7 @@ impl Probe for RelationProbe<'_> {
         let f = self.0;
         let l = ctx.eval(&f.lhs)?;
         let r = ctx.eval(&f.rhs)?;
-        let c = compare(f.op, &l, &r)
-            .ok_or_else(|| Trouble::Unsupported("sides of different shapes".to_string()))?;
+        let c = compare_sides(f.op, &l, &r)?;
         Ok(Look {
             holds: c.holds,
             error: c.error,

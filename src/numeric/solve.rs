@@ -120,7 +120,7 @@
 use super::eval::Ctx;
 use super::probe::{Extra, Look, Probe, Shown};
 use super::sample::in_domain;
-use super::tolerance::{compare, ATOL, RTOL};
+use super::tolerance::{compare, compare_sides, ATOL, RTOL};
 use super::value::{Res, Trouble, Val};
 use super::walk::vars;
 use crate::sema::hir::{Domain, Ex, Fact, Kind, Node, RelOp, Scope, VarDecl};
@@ -211,8 +211,7 @@ impl Probe for EquationProbe<'_> {
         let (l, r) = ctx.with(vec![(key, x.clone())], |c| {
             Ok((c.eval(&self.rel.lhs)?, c.eval(&self.rel.rhs)?))
         })?;
-        let c = compare(RelOp::Eq, &l, &r)
-            .ok_or_else(|| Trouble::Unsupported("sides of different shapes".to_string()))?;
+        let c = compare_sides(RelOp::Eq, &l, &r)?;
         Ok(Look {
             holds: c.holds,
             error: c.error,
@@ -372,8 +371,7 @@ impl RootsProbe<'_> {
         let (l, r) = ctx.with(vec![(key, x.clone())], |c| {
             Ok((c.eval(&self.rel.lhs)?, c.eval(&self.rel.rhs)?))
         })?;
-        let c = compare(RelOp::Eq, &l, &r)
-            .ok_or_else(|| Trouble::Unsupported("sides of different shapes".to_string()))?;
+        let c = compare_sides(RelOp::Eq, &l, &r)?;
         if !c.holds {
             return Ok(Stated::Fails(Look {
                 holds: false,

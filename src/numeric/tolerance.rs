@@ -49,6 +49,16 @@ pub(crate) struct Comparison {
     pub error: f64,
 }
 
+/// [`compare`], with differing shapes as an unsupported step.
+pub(crate) fn compare_sides(
+    op: RelOp,
+    l: &Val,
+    r: &Val,
+) -> Result<Comparison, super::value::Trouble> {
+    compare(op, l, r)
+        .ok_or_else(|| super::value::Trouble::Unsupported("sides of different shapes".to_string()))
+}
+
 /// Compares `l op r`; `None` when the shapes differ (never for checked
 /// programs).
 pub(crate) fn compare(op: RelOp, l: &Val, r: &Val) -> Option<Comparison> {

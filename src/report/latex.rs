@@ -135,10 +135,7 @@ pub fn render(inputs: &[SheetInput<'_>]) -> String {
     out.push_str("\\begin{document}\n\n");
     for input in inputs {
         let sheet = build(*input);
-        let title = sheet
-            .title
-            .clone()
-            .unwrap_or_else(|| sheet.file.to_string());
+        let title = sheet.heading();
         let _ = writeln!(out, "\\section*{{{}}}\n", text(&title));
         let _ = writeln!(
             out,

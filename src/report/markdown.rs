@@ -120,10 +120,7 @@ pub fn render(inputs: &[SheetInput<'_>]) -> String {
             out.push_str("\n---\n\n");
         }
         let sheet = build(*input);
-        let title = sheet
-            .title
-            .clone()
-            .unwrap_or_else(|| sheet.file.to_string());
+        let title = sheet.heading();
         let _ = writeln!(out, "# {}\n", words(&title));
         let _ = writeln!(
             out,

@@ -117,6 +117,13 @@ pub struct Sheet<'a> {
     pub summary: String,
 }
 
+impl Sheet<'_> {
+    /// The sheet's heading: its title, or the file's path.
+    pub fn heading(&self) -> String {
+        self.title.clone().unwrap_or_else(|| self.file.to_string())
+    }
+}
+
 /// The symbol and word of a verdict, as the sheets show it.
 pub fn verdict_mark(v: Verdict) -> (&'static str, &'static str) {
     let sym = match v {
