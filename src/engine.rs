@@ -441,13 +441,7 @@ fn to_atom(t: &Term, names: &Names) -> Result<Atom, EngineError> {
             .collect::<Result<Vec<_>, _>>()
     };
     Ok(match t {
-        Term::Num(r) if r.den == 0 => {
-            return Err(EngineError::InvalidInput(format!(
-                "zero denominator in {}/0",
-                r.num
-            )))
-        }
-        Term::Num(r) => Atom::num((r.num, r.den)),
+        Term::Num(r) => big_number(r),
         Term::Sym(s) => Atom::var(names.get(Kind::Sym, s)?),
         Term::Add(v) if v.is_empty() => Atom::num(0),
         Term::Add(v) => Atom::add_many(all(v)?),
@@ -505,12 +499,32 @@ fn coefficient(c: CoefficientView<'_>, whole: AtomView<'_>) -> Result<Rat, Engin
     }
 }
 
-/// Parses `p` or `p/q` into a [`Rat`]; `None` when a part overflows `i128`.
+/// Parses `p` or `p/q` into a [`Rat`] (integers of any size).
 fn parse_rational(s: &str) -> Option<Rat> {
-    let (num, den) = s.split_once('/').unwrap_or((s, "1"));
-    let num: i128 = num.trim().parse().ok()?;
-    let den: i128 = den.trim().parse().ok()?;
-    Rat::new(num, den)
+    Rat::parse_fraction(s)
+}
+
+/// The backend number of an exact rational of any size: small ones
+/// directly, large ones as exact arithmetic on base-2³² digits (the backend
+/// multiplies and adds numbers exactly).
+fn big_number(r: &Rat) -> Atom {
+    if let Some(pair) = r.to_i64_pair() {
+        return Atom::num(pair);
+    }
+    let digits = |n: &num_bigint::BigInt| {
+        let (sign, words) = n.to_u32_digits();
+        let base = Atom::num(1i64 << 32);
+        let mut acc = Atom::num(0);
+        for w in words.iter().rev() {
+            acc = acc * &base + Atom::num(i64::from(*w));
+        }
+        if sign == num_bigint::Sign::Minus {
+            -acc
+        } else {
+            acc
+        }
+    };
+    digits(r.numer()) / digits(r.denom())
 }
 
 /// Errors when `v` contains infinity or an undefined number.

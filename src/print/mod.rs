@@ -238,23 +238,21 @@ impl Printer {
     }
 
     fn num(&self, r: &Rat) -> (String, u8) {
-        if r.num < 0 {
-            let (s, _) = self.num(&Rat {
-                num: -r.num,
-                den: r.den,
-            });
+        if r.is_neg() {
+            let (s, _) = self.num(&r.neg());
             let minus = if self.latex() { "-" } else { "−" };
             return (format!("{minus}{s}"), PREFIX);
         }
-        if r.den == 1 {
-            return (r.num.to_string(), ATOM);
+        if r.is_int() {
+            return (r.numer().to_string(), ATOM);
         }
         if self.latex() {
-            return (format!("\\frac{{{}}}{{{}}}", r.num, r.den), POWER);
+            return (format!("\\frac{{{}}}{{{}}}", r.numer(), r.denom()), POWER);
         }
-        match FRACTIONS.iter().find(|(nd, _)| *nd == (r.num, r.den)) {
+        let small = r.to_i64_pair().map(|(n, d)| (i128::from(n), i128::from(d)));
+        match FRACTIONS.iter().find(|(nd, _)| Some(*nd) == small) {
             Some((_, c)) => (c.to_string(), ATOM),
-            None => (format!("{}/{}", r.num, r.den), PRODUCT),
+            None => (format!("{}/{}", r.numer(), r.denom()), PRODUCT),
         }
     }
 
@@ -479,9 +477,9 @@ impl Printer {
             BinOp::Pow => {
                 let base = self.at(a, ATOM);
                 let int = match &b.kind {
-                    ExprKind::Num(r) if r.is_int() => Some(r.num),
+                    ExprKind::Num(r) if r.is_int() => r.to_i128(),
                     ExprKind::Neg(x) => match &x.kind {
-                        ExprKind::Num(r) if r.is_int() => Some(-r.num),
+                        ExprKind::Num(r) if r.is_int() => r.to_i128().map(|v| -v),
                         _ => None,
                     },
                     _ => None,

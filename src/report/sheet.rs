@@ -187,7 +187,7 @@ fn kind_set(k: &KindSpec) -> String {
 
 fn rat(r: &crate::rat::Rat) -> String {
     let e = ast::Expr {
-        kind: ast::ExprKind::Num(*r),
+        kind: ast::ExprKind::Num(r.clone()),
         span: crate::diag::Span::new(0, 0),
     };
     latex(&e)

@@ -648,7 +648,7 @@ impl Resolver<'_> {
         let span = e.span;
         let mk = |node: Node, kind: Kind| Ok(Ex { node, kind, span });
         match &e.kind {
-            ExprKind::Num(r) => mk(Node::Num(*r), Kind::Scalar),
+            ExprKind::Num(r) => mk(Node::Num(r.clone()), Kind::Scalar),
             ExprKind::Name(id) => self.name(id, span),
             ExprKind::Call { func, primes, args } => self.call(func, *primes, args, span),
             ExprKind::GradFn { order, func, args } => {

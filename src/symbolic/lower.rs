@@ -12,7 +12,6 @@ use super::lin::{Lin, Mat};
 use super::subst::Sigma;
 use super::val::Val;
 use super::{Ctx, Res};
-use crate::rat::Rat;
 use crate::sema::hir::{BinOp, Builtin, Ex, Kind, Node};
 use crate::term::Term;
 
@@ -32,7 +31,7 @@ impl Ctx<'_> {
     /// Lowers a checked expression.
     pub fn lower(&mut self, e: &Ex) -> Res<Val> {
         Ok(match &e.node {
-            Node::Num(r) => Val::S(Term::Num(*r)),
+            Node::Num(r) => Val::S(Term::Num(r.clone())),
             Node::Var(k) => match e.kind {
                 Kind::Vector => Val::V(Lin::atom(self.var_vec(k))),
                 Kind::Matrix => {
@@ -217,13 +216,7 @@ impl Ctx<'_> {
             BinOp::Pow => match (a, b) {
                 // (b^r)^n = b^(r·n) for an integer n, wherever b^r is defined.
                 (S(Term::Pow(base, r)), S(Term::Num(n))) if n.is_int() => match r.as_ref() {
-                    Term::Num(r) => match Rat::new(r.num * n.num, r.den) {
-                        Some(rn) => S(Term::pow(*base, Term::Num(rn))),
-                        None => S(Term::pow(
-                            Term::Pow(base, Box::new(Term::Num(*r))),
-                            Term::Num(n),
-                        )),
-                    },
+                    Term::Num(r) => S(Term::pow(*base, Term::Num(r.mul(&n)))),
                     _ => S(Term::pow(Term::Pow(base, r), Term::Num(n))),
                 },
                 (S(x), S(y)) => S(Term::pow(x, y)),

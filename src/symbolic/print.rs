@@ -198,7 +198,7 @@ impl Ctx<'_> {
     fn show_prec(&self, t: &Term, ctx: u8) -> String {
         let t = &Self::tidy(t);
         let (s, own) = match t {
-            Term::Num(r) => (r.to_string(), if r.num < 0 || !r.is_int() { 1 } else { 4 }),
+            Term::Num(r) => (r.to_string(), if r.is_neg() || !r.is_int() { 1 } else { 4 }),
             Term::Sym(s) => (self.show_sym(s), 4),
             Term::Add(v) => {
                 let mut out = String::new();
@@ -215,19 +215,20 @@ impl Ctx<'_> {
             }
             Term::Mul(v) => (self.show_mul(v), 2),
             Term::Pow(b, e) => match e.as_ref() {
-                Term::Num(r) if *r == Rat { num: 1, den: 2 } => {
+                Term::Num(r) if *r == super::val::half_rat() => {
                     (format!("√{}", self.show_prec(b, 4)), 3)
                 }
-                Term::Num(r) if r.is_int() && r.num < 0 => {
-                    let inv = if r.num == -1 {
+                Term::Num(r) if r.is_int() && r.is_neg() => {
+                    let inv = if *r == Rat::int(-1) {
                         (**b).clone()
                     } else {
-                        Term::pow((**b).clone(), Term::int(-r.num))
+                        Term::pow((**b).clone(), Term::Num(r.neg()))
                     };
                     (format!("1/{}", self.show_prec(&inv, 3)), 2)
                 }
-                Term::Num(r) if r.is_int() => {
-                    (format!("{}{}", self.show_prec(b, 4), superscript(r.num)), 3)
+                Term::Num(r) if r.to_i128().is_some() => {
+                    let k = r.to_i128().unwrap_or(1);
+                    (format!("{}{}", self.show_prec(b, 4), superscript(k)), 3)
                 }
                 _ => (
                     format!("{}^{}", self.show_prec(b, 4), self.show_prec(e, 4)),
@@ -274,12 +275,12 @@ impl Ctx<'_> {
         for f in v {
             match f {
                 Term::Num(r) => {
-                    coef = Rat::new(coef.num * r.num, coef.den * r.den).unwrap_or(coef);
+                    coef = coef.mul(r);
                 }
                 Term::Pow(b, e) => match e.as_ref() {
-                    Term::Num(r) if r.num < 0 => {
-                        let pos = Rat::new(-r.num, r.den).unwrap_or(*r);
-                        if pos == Rat::int(1) {
+                    Term::Num(r) if r.is_neg() => {
+                        let pos = r.neg();
+                        if pos.is_one() {
                             den.push((**b).clone());
                         } else {
                             den.push(Term::pow((**b).clone(), Term::Num(pos)));
@@ -291,10 +292,10 @@ impl Ctx<'_> {
             }
         }
         let mut s = String::new();
-        if coef.num == -1 {
+        if *coef.numer() == (-1).into() {
             s.push('−');
-        } else if coef.num != 1 {
-            s.push_str(&Rat::int(coef.num).to_string());
+        } else if *coef.numer() != 1.into() {
+            s.push_str(&coef.numer().to_string());
         }
         let body: Vec<String> = num.iter().map(|x| self.show_prec(x, 3)).collect();
         if !body.is_empty() {
@@ -305,8 +306,9 @@ impl Ctx<'_> {
         } else if s.is_empty() || s == "−" {
             s.push('1');
         }
-        if coef.den != 1 {
-            den.insert(0, Term::int(coef.den));
+        if !coef.is_int() {
+            let d = Rat::from_big(coef.denom().clone(), 1.into()).unwrap_or_else(Rat::one);
+            den.insert(0, Term::Num(d));
         }
         let d = match den.len() {
             0 => None,
@@ -334,24 +336,15 @@ impl Ctx<'_> {
 /// Splits a leading negative sign off a term: (true, −t) when t is "negative-looking".
 fn split_sign(t: &Term) -> (bool, Term) {
     match t {
-        Term::Num(r) if r.num < 0 => (
-            true,
-            Term::Num(Rat {
-                num: -r.num,
-                den: r.den,
-            }),
-        ),
+        Term::Num(r) if r.is_neg() => (true, Term::Num(r.neg())),
         Term::Mul(v) => match v
             .iter()
-            .position(|f| matches!(f, Term::Num(r) if r.num < 0))
+            .position(|f| matches!(f, Term::Num(r) if r.is_neg()))
         {
             Some(i) => {
                 let mut v = v.clone();
-                if let Term::Num(r) = v[i] {
-                    v[i] = Term::Num(Rat {
-                        num: -r.num,
-                        den: r.den,
-                    });
+                if let Term::Num(r) = &v[i] {
+                    v[i] = Term::Num(r.neg());
                 }
                 v.retain(|f| *f != Term::int(1));
                 let t = match v.len() {
@@ -371,19 +364,13 @@ fn split_sign(t: &Term) -> (bool, Term) {
 fn simplify_neg(t: &Term) -> Term {
     match t {
         Term::Mul(v) if v.len() == 2 && v[0] == Term::int(-1) => match &v[1] {
-            Term::Num(r) => Term::Num(Rat {
-                num: -r.num,
-                den: r.den,
-            }),
+            Term::Num(r) => Term::Num(r.neg()),
             Term::Mul(w) => {
                 let mut w = w.clone();
                 match w.iter().position(|f| matches!(f, Term::Num(_))) {
                     Some(i) => {
-                        if let Term::Num(r) = w[i] {
-                            w[i] = Term::Num(Rat {
-                                num: -r.num,
-                                den: r.den,
-                            });
+                        if let Term::Num(r) = &w[i] {
+                            w[i] = Term::Num(r.neg());
                         }
                         w.retain(|f| *f != Term::int(1));
                         match w.len() {

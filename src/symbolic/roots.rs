@@ -150,18 +150,24 @@ impl Ctx<'_> {
     /// (√(4a) = 2√a, √8 = 2√2); t ≥ 0 is the caller's to establish.
     fn square_root(&mut self, t: &Term) -> Res<Term> {
         let (coef, rest): (Rat, Vec<Term>) = match t {
-            Term::Num(r) => (*r, Vec::new()),
+            Term::Num(r) => (r.clone(), Vec::new()),
             Term::Mul(v) => match v.split_first() {
-                Some((Term::Num(r), rest)) => (*r, rest.to_vec()),
+                Some((Term::Num(r), rest)) => (r.clone(), rest.to_vec()),
                 _ => (Rat::int(1), v.clone()),
             },
             _ => (Rat::int(1), vec![t.clone()]),
         };
-        if coef.num <= 0 {
+        if !coef.is_pos() {
             return self.sqrt(t);
         }
         // √(p/q) = √(p·q)/q, then p·q = out²·inside.
-        let (out, inside) = match coef.num.checked_mul(coef.den) {
+        let (Some(num), Some(den)) = (
+            i128::try_from(coef.numer()).ok(),
+            i128::try_from(coef.denom()).ok(),
+        ) else {
+            return self.sqrt(t);
+        };
+        let (out, inside) = match num.checked_mul(den) {
             Some(pq) => square_part(pq),
             None => return self.sqrt(t),
         };
@@ -174,10 +180,7 @@ impl Ctx<'_> {
             1 => self.sqrt(&under[0])?,
             _ => self.sqrt(&Term::Mul(under))?,
         };
-        self.nf(&Term::mul(
-            Term::div(Term::int(out), Term::int(coef.den)),
-            root,
-        ))
+        self.nf(&Term::mul(Term::div(Term::int(out), Term::int(den)), root))
     }
 
     /// Whether `t`, which may contain square roots of one radicand b, is 0:
@@ -202,7 +205,7 @@ impl Ctx<'_> {
         let num = match &with_r {
             Term::Mul(v) => Term::Mul(
                 v.iter()
-                    .filter(|f| !matches!(f, Term::Pow(_, e) if matches!(e.as_ref(), Term::Num(q) if q.num < 0)))
+                    .filter(|f| !matches!(f, Term::Pow(_, e) if matches!(e.as_ref(), Term::Num(q) if q.is_neg())))
                     .cloned()
                     .collect(),
             ),
@@ -417,7 +420,7 @@ impl Ctx<'_> {
     /// decide it.
     fn in_domain(&mut self, r: &Term, domain: &Domain, name: &str) -> Res<bool> {
         if let Domain::Cmp(RelOp::Ne, c) = domain {
-            let d = self.nf(&Term::sub(r.clone(), Term::Num(*c)))?;
+            let d = self.nf(&Term::sub(r.clone(), Term::Num(c.clone())))?;
             return match self.sign(&d) {
                 Sign::Pos | Sign::Neg => Ok(true),
                 _ if d.is_zero() => Ok(false),
@@ -511,7 +514,7 @@ fn square_part(n: i128) -> (i128, i128) {
 }
 
 fn is_half(e: &Term) -> bool {
-    matches!(e, Term::Num(q) if q.den == 2)
+    matches!(e, Term::Num(q) if *q.denom() == 2.into())
 }
 
 /// The distinct radicands b of the powers b^(k/2) in `t`.
@@ -539,7 +542,7 @@ fn lift(t: &Term, b: &Term, r: &str) -> Term {
             let Term::Num(q) = e.as_ref() else {
                 return t.clone();
             };
-            Term::pow(Term::sym(r), Term::int(q.num))
+            Term::pow(Term::sym(r), Term::Num(q.mul(&Rat::int(2))))
         }
         Term::Pow(base, e) => Term::pow(lift(base, b, r), lift(e, b, r)),
         Term::Add(v) => Term::Add(v.iter().map(|x| lift(x, b, r)).collect()),
@@ -554,8 +557,8 @@ fn lift(t: &Term, b: &Term, r: &str) -> Term {
 fn reduce(t: &Term, b: &Term, r: &str) -> Term {
     match t {
         Term::Pow(base, e) if matches!(base.as_ref(), Term::Sym(x) if x == r) => match e.as_ref() {
-            Term::Num(q) if q.is_int() && q.num >= 0 => {
-                let k = q.num;
+            Term::Num(q) if q.to_i128().is_some_and(|k| k >= 0) => {
+                let k = q.to_i128().unwrap_or(0);
                 let even = Term::pow(b.clone(), Term::int(k / 2));
                 if k % 2 == 0 {
                     even
@@ -575,7 +578,7 @@ fn reduce(t: &Term, b: &Term, r: &str) -> Term {
 fn denominators(t: &Term, out: &mut Vec<Term>) {
     match t {
         Term::Pow(b, e) => {
-            if matches!(e.as_ref(), Term::Num(q) if q.num < 0) && !out.contains(b) {
+            if matches!(e.as_ref(), Term::Num(q) if q.is_neg()) && !out.contains(b) {
                 out.push((**b).clone());
             }
             denominators(b, out);

@@ -30,8 +30,8 @@ pub enum Sign {
 }
 
 impl Sign {
-    fn of_rat(r: Rat) -> Sign {
-        match r.num.signum() {
+    fn of_rat(r: &Rat) -> Sign {
+        match r.signum() {
             1 => Sign::Pos,
             -1 => Sign::Neg,
             _ => Sign::Zero,
@@ -92,7 +92,7 @@ pub fn domain_sign(d: &Domain) -> Sign {
             RelOp::Lt if *c <= zero => Sign::Neg,
             RelOp::Le if *c < zero => Sign::Neg,
             RelOp::Le if *c == zero => Sign::Nonpos,
-            RelOp::Eq => Sign::of_rat(*c),
+            RelOp::Eq => Sign::of_rat(c),
             _ => Sign::Unknown,
         },
         Domain::Interval {
@@ -115,7 +115,7 @@ impl Ctx<'_> {
     /// What the declared domains say of `t`'s sign.
     pub fn sign(&self, t: &Term) -> Sign {
         match t {
-            Term::Num(r) => Sign::of_rat(*r),
+            Term::Num(r) => Sign::of_rat(r),
             Term::Sym(s) if self.extra_signs.contains_key(s) => self.extra_signs[s],
             Term::Sym(s) => match self.atoms.satom(s) {
                 Some(SAtom::Var(k)) => self
@@ -130,14 +130,14 @@ impl Ctx<'_> {
             Term::Pow(b, e) => {
                 let sb = self.sign(b);
                 match e.as_ref() {
-                    Term::Num(r) if r.is_int() && r.num % 2 == 0 => {
+                    Term::Num(r) if r.is_even() => {
                         if matches!(sb, Sign::Pos | Sign::Neg) {
                             Sign::Pos
                         } else {
                             Sign::Nonneg
                         }
                     }
-                    Term::Num(r) if r.is_int() && r.num < 0 && sb == Sign::Zero => Sign::Unknown,
+                    Term::Num(r) if r.is_int() && r.is_neg() && sb == Sign::Zero => Sign::Unknown,
                     Term::Num(r) if r.is_int() => sb,
                     _ => match sb {
                         Sign::Pos => Sign::Pos,
@@ -189,9 +189,9 @@ impl Ctx<'_> {
     pub fn sqrt(&mut self, t: &Term) -> Res<Term> {
         if let Term::Pow(b, e) = t {
             if let Term::Num(r) = e.as_ref() {
-                if r.is_int() && r.num % 2 == 0 && r.num > 0 {
+                if r.is_even() && r.is_pos() {
                     let a = self.abs(b)?;
-                    return Ok(Term::pow(a, Term::int(r.num / 2)));
+                    return Ok(Term::pow(a, Term::Num(r.mul(&super::val::half_rat()))));
                 }
             }
         }

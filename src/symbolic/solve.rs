@@ -853,7 +853,7 @@ pub(super) fn factor_list(t: &Term) -> Vec<(Term, i128)> {
     let one = |t: &Term| -> (Term, i128) {
         match t {
             Term::Pow(b, e) => match e.as_ref() {
-                Term::Num(r) if r.is_int() => ((**b).clone(), r.num),
+                Term::Num(r) if r.to_i128().is_some() => ((**b).clone(), r.to_i128().unwrap_or(1)),
                 _ => (t.clone(), 1),
             },
             _ => (t.clone(), 1),
@@ -867,7 +867,7 @@ pub(super) fn factor_list(t: &Term) -> Vec<(Term, i128)> {
 
 /// The ends of a domain.
 pub(super) fn domain_ends(d: &Domain) -> (Option<End>, Option<End>) {
-    let num = |r: &Rat| Term::Num(*r);
+    let num = |r: &Rat| Term::Num(r.clone());
     match d {
         Domain::Any => (None, None),
         Domain::Cmp(op, c) => match op {

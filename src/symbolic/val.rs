@@ -27,7 +27,12 @@ pub enum Val {
 
 /// ½ as a term.
 pub fn half() -> Term {
-    Term::Num(Rat { num: 1, den: 2 })
+    Term::Num(half_rat())
+}
+
+/// ½.
+pub fn half_rat() -> Rat {
+    Rat::new(1, 2).unwrap_or_else(Rat::one)
 }
 
 impl Ctx<'_> {

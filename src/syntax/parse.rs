@@ -919,7 +919,7 @@ fn fraction_value(s: &str) -> Rat {
         "⅙" => (1, 6),
         _ => (1, 8),
     };
-    Rat { num: n, den: d }
+    Rat::new(n, d).unwrap_or_else(Rat::one)
 }
 
 /// Parses alternatives (`x = 1 or x = 2`, one relation or more) that must
