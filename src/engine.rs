@@ -77,9 +77,14 @@ pub enum EngineError {
     /// invert an expression that is identically zero.
     #[error("the algebra backend failed: {0}")]
     Backend(String),
-    /// A rational number in a result does not fit in `i128`.
-    #[error("a number in the result does not fit in 128 bits: {0}")]
+    /// A rational number in a result could not be read back.
+    #[error("a number in the result could not be read: {0}")]
     Overflow(String),
+    /// The input or the result is past the step's budget (see
+    /// [`Budget`]): too many terms, too large a power or number, or the
+    /// step's time is up. The engine refuses before it starts the work.
+    #[error("too large to check symbolically: {0}")]
+    TooLarge(String),
     /// A result contains a number that is not an exact rational: infinity or
     /// an undefined value (division by zero), a complex or a floating-point
     /// number.
@@ -164,6 +169,7 @@ pub fn run<R: Send>(job: impl FnOnce(&mut Session) -> R + Send) -> Result<R, Eng
                 first_use_in_process()?;
                 let mut session = Session {
                     symbols: Vec::new(),
+                    deadline: None,
                     _not_send: PhantomData,
                 };
                 Ok(job(&mut session))
@@ -259,10 +265,178 @@ pub struct LinearSolution {
 /// names of that call's input, so a result depends only on the input.
 pub struct Session {
     symbols: Vec<Symbol>,
+    deadline: Option<std::time::Instant>,
     _not_send: PhantomData<*const ()>,
 }
 
+/// The limits every engine call keeps, so that no step hangs, exhausts
+/// memory or holds the engine (which other derive processes wait for).
+/// Invariant: every public operation of [`Session`] checks its input
+/// against them before the backend sees it, and its result after.
+pub struct Budget;
+
+impl Budget {
+    /// Most nodes in one input term.
+    pub const INPUT_NODES: usize = 20_000;
+    /// Most nodes in one result term.
+    pub const RESULT_NODES: usize = 200_000;
+    /// Largest integer exponent on a symbol or function application.
+    pub const EXPONENT: u64 = 100_000;
+    /// Most terms the expansion of one power of a sum may have.
+    pub const EXPANDED_TERMS: f64 = 20_000.0;
+    /// Most bits the expansion of one power of a sum may have (terms
+    /// times the bits of its largest coefficient).
+    pub const EXPANDED_BITS: f64 = 4.0e5;
+    /// Time of one step's symbolic work, set by [`Session::set_deadline`].
+    pub const STEP_TIME: std::time::Duration = std::time::Duration::from_secs(4);
+}
+
+/// Checks `t` against [`Budget`]: its size, its powers, and constant
+/// exponents (evaluated exactly within the size limits of [`Rat::pow`]).
+pub fn within_budget(t: &Term) -> Result<(), EngineError> {
+    let nodes = size(t);
+    if nodes > Budget::INPUT_NODES {
+        return Err(EngineError::TooLarge(format!(
+            "an expression of {nodes} terms (at most {})",
+            Budget::INPUT_NODES
+        )));
+    }
+    powers_within_budget(t)
+}
+
+/// Node count of a term.
+pub fn size(t: &Term) -> usize {
+    match t {
+        Term::Num(_) | Term::Sym(_) => 1,
+        Term::Add(v) | Term::Mul(v) | Term::Fun(_, v) => 1 + v.iter().map(size).sum::<usize>(),
+        Term::Pow(a, b) => 1 + size(a) + size(b),
+    }
+}
+
+/// The exact value of a constant term, `Err` when a power in it is too
+/// large to compute, `Ok(None)` when it is not constant.
+fn constant(t: &Term) -> Result<Option<Rat>, EngineError> {
+    Ok(match t {
+        Term::Num(r) => Some(r.clone()),
+        Term::Sym(_) | Term::Fun(..) => None,
+        Term::Add(v) => {
+            let mut acc = Rat::zero();
+            for x in v {
+                match constant(x)? {
+                    Some(c) => acc = acc.add(&c),
+                    None => return Ok(None),
+                }
+            }
+            Some(acc)
+        }
+        Term::Mul(v) => {
+            let mut acc = Rat::one();
+            for x in v {
+                match constant(x)? {
+                    Some(c) => acc = acc.mul(&c),
+                    None => return Ok(None),
+                }
+            }
+            Some(acc)
+        }
+        Term::Pow(b, e) => match (constant(b)?, constant(e)?) {
+            (Some(b), Some(e)) if e.is_int() => match b.pow(&e) {
+                Some(p) => Some(p),
+                None if b.is_zero() => return Ok(None),
+                None => {
+                    return Err(EngineError::TooLarge(format!(
+                        "a number of more than {} bits ({}^{})",
+                        crate::rat::MAX_POW_BITS,
+                        b,
+                        short(&e)
+                    )))
+                }
+            },
+            _ => None,
+        },
+    })
+}
+
+/// A number shown briefly (`10^9` stays readable, 400 digits do not).
+fn short(r: &Rat) -> String {
+    let s = r.to_string();
+    if s.len() > 24 {
+        format!("{}… ({} digits)", &s[..12], s.len())
+    } else {
+        s
+    }
+}
+
+fn powers_within_budget(t: &Term) -> Result<(), EngineError> {
+    match t {
+        Term::Num(_) | Term::Sym(_) => Ok(()),
+        Term::Add(v) | Term::Mul(v) | Term::Fun(_, v) => {
+            v.iter().try_for_each(powers_within_budget)
+        }
+        Term::Pow(b, e) => {
+            powers_within_budget(b)?;
+            powers_within_budget(e)?;
+            let Some(k) = constant(e)? else {
+                return Ok(());
+            };
+            if constant(b)?.is_some() {
+                // A constant power: `constant` computed it within limits,
+                // or it is an exact root the backend keeps symbolic.
+                return constant(t).map(|_| ());
+            }
+            let k_abs = k.numer().magnitude().clone();
+            let too_big = |what: String| Err(EngineError::TooLarge(what));
+            if k_abs > num_bigint::BigUint::from(Budget::EXPONENT) {
+                return too_big(format!(
+                    "a power with exponent {} (at most {})",
+                    short(&k),
+                    Budget::EXPONENT
+                ));
+            }
+            if let Term::Add(terms) = b.as_ref() {
+                // Terms of the expansion: C(k + m − 1, m − 1).
+                let m = terms.len() as f64;
+                let kk: f64 = k_abs.to_string().parse().unwrap_or(f64::INFINITY);
+                let mut count = 1.0f64;
+                let mut i = 1.0;
+                while i < m && count <= Budget::EXPANDED_TERMS {
+                    count *= (kk + i) / i;
+                    i += 1.0;
+                }
+                // Its coefficients have up to about k·log₂(m) bits each.
+                if count > Budget::EXPANDED_TERMS || count * kk * m.log2() > Budget::EXPANDED_BITS {
+                    return too_big(format!(
+                        "a power of a sum of {} terms with exponent {} (its expansion has more than {} terms)",
+                        terms.len(),
+                        short(&k),
+                        Budget::EXPANDED_TERMS
+                    ));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
 impl Session {
+    /// Sets the time by which the current step's symbolic work must end
+    /// (`None`: no limit). Calls after it fail with
+    /// [`EngineError::TooLarge`].
+    pub fn set_deadline(&mut self, deadline: Option<std::time::Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// `Err(TooLarge)` once the step's deadline has passed.
+    pub fn check_time(&self) -> Result<(), EngineError> {
+        match self.deadline {
+            Some(d) if std::time::Instant::now() > d => Err(EngineError::TooLarge(format!(
+                "the step's time ({} s) is up",
+                Budget::STEP_TIME.as_secs()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// Canonical form of `t`: the backend's `together()` (one fraction of
     /// expanded, coprime numerator and denominator), converted back and
     /// [`Term::sorted`]. Arguments of functions are brought to the same
@@ -339,7 +513,15 @@ impl Session {
         let names = self.names(std::slice::from_ref(t), &[])?;
         guarded(|| {
             let result = op(&to_atom(t, &names)?);
-            Ok(from_view(result.as_view(), &names)?.sorted())
+            let back = from_view(result.as_view(), &names)?;
+            let nodes = size(&back);
+            if nodes > Budget::RESULT_NODES {
+                return Err(EngineError::TooLarge(format!(
+                    "a result of {nodes} terms (at most {})",
+                    Budget::RESULT_NODES
+                )));
+            }
+            Ok(back.sorted())
         })
     }
 
@@ -363,6 +545,8 @@ impl Session {
         terms: &'t [Term],
         extra: &'t [String],
     ) -> Result<Names<'t>, EngineError> {
+        self.check_time()?;
+        terms.iter().try_for_each(within_budget)?;
         let mut keys = BTreeSet::new();
         for t in terms {
             collect_names(t, &mut keys);

@@ -166,6 +166,17 @@ impl Verdict {
     }
 }
 
+/// A symbolic `Unsupported` in words: a step past the budget says so
+/// ("too large to check symbolically: …"), anything else is a construct
+/// not supported yet.
+fn unsupported(what: &str) -> String {
+    if what.starts_with("too large") {
+        what.to_string()
+    } else {
+        format!("not supported yet: {what}")
+    }
+}
+
 /// Combines the two outcomes into a verdict and a one-line reason.
 pub fn combine(s: &Symbolic, n: &Numeric) -> (Verdict, String) {
     use Numeric as N;
@@ -209,12 +220,14 @@ pub fn combine(s: &Symbolic, n: &Numeric) -> (Verdict, String) {
         ),
         (S::Unsupported { what }, N::Agrees { .. }) => (
             Verdict::Numeric,
-            format!("symbolic judge: not supported yet: {what}; every numeric sample agrees"),
+            format!("symbolic judge: {}; every numeric sample agrees", unsupported(what)),
+        ),
+        (S::Unsupported { what }, N::Failed { why }) => (
+            Verdict::Error,
+            format!("symbolic judge: {}; numeric judge: {why}", unsupported(what)),
         ),
         (_, N::Failed { why }) => (Verdict::Error, format!("numeric judge: {why}")),
-        (S::Unsupported { what }, N::Unsupported { .. }) => {
-            (Verdict::Error, format!("not supported yet: {what}"))
-        }
+        (S::Unsupported { what }, N::Unsupported { .. }) => (Verdict::Error, unsupported(what)),
         (_, N::Unsupported { what }) => (Verdict::Error, format!("not supported yet: {what}")),
     }
 }

@@ -163,6 +163,14 @@ pub struct VarDecl {
     pub domain: Domain,
 }
 
+/// The name as written of a variable or function key: a part's
+/// declaration that shadows a file-level name gets the fresh key
+/// `name@k` (lexical scoping, see `sema::resolve`); `written_name` gives
+/// `name` back.
+pub fn written_name(key: &str) -> &str {
+    key.split_once('@').map_or(key, |(n, _)| n)
+}
+
 /// A declared function.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FuncDecl {
@@ -196,8 +204,10 @@ pub struct Fact {
 /// force (the step's part's and the file's).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Scope {
-    /// Variables, outermost first; a key appears at most once (inner
-    /// declarations replace outer ones).
+    /// Variables, outermost first; keys are unique. A part's declaration
+    /// that shadows a file-level name has a fresh key (see
+    /// [`written_name`]); the shadowed variable stays, since outer
+    /// definitions and assumptions may mention it.
     pub vars: Vec<VarDecl>,
     /// Functions, likewise.
     pub funcs: Vec<FuncDecl>,

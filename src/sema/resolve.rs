@@ -6,6 +6,12 @@
 //! a name is declared at most once per scope; a definition is expanded at
 //! each use, so judges never see a `def`; a failed declaration poisons its
 //! name, so one mistake is reported once, not at every use.
+//!
+//! Scoping is lexical: a part's `let` of a name the file already declared
+//! binds a *fresh* variable (its key is `name@k`, see [`hir::written_name`]),
+//! so the file's `def`s and `assume`s keep meaning the outer one. The outer
+//! variable stays in the step's scope (shown as `name (outer)`) because
+//! outer definitions and assumptions may still mention it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +37,8 @@ enum Entry {
 #[derive(Default)]
 struct Frame {
     names: HashMap<String, (Entry, Span)>,
+    /// Written keys in declaration order.
+    order: Vec<String>,
     assumptions: Vec<Fact>,
     part: Option<String>,
 }
@@ -42,8 +50,8 @@ struct Resolver<'a> {
     program: hir::Program,
     /// Occurrences of each (part, text), for stable step identities.
     seen: HashMap<(Option<String>, String), usize>,
-    /// Declaration order of every key, for the scope's variable order.
-    order: Vec<String>,
+    /// Fresh keys handed out to shadowing declarations.
+    fresh: usize,
     /// Current expression nesting.
     depth: usize,
     /// Whether the nesting error was reported already.
@@ -67,7 +75,7 @@ pub fn resolve(src: &Source, file: &ast::File) -> (hir::Program, Vec<Diagnostic>
         diags: Vec::new(),
         program: hir::Program::default(),
         seen: HashMap::new(),
-        order: Vec::new(),
+        fresh: 0,
         depth: 0,
         too_deep: false,
     };
@@ -81,15 +89,19 @@ pub fn resolve(src: &Source, file: &ast::File) -> (hir::Program, Vec<Diagnostic>
 /// scope (no definitions: read-back answers mention declared names only).
 pub fn resolve_rel(src: &Source, scope: &Scope, rel: &ast::Rel) -> Result<Fact, Vec<Diagnostic>> {
     let mut frame = Frame::default();
+    // Outermost first, so an inner declaration of a name replaces the
+    // outer one, as in the step itself.
     for v in &scope.vars {
+        let name = hir::written_name(&v.key).to_string();
         frame
             .names
-            .insert(v.key.clone(), (Entry::Var(v.clone()), Span::default()));
+            .insert(name, (Entry::Var(v.clone()), Span::default()));
     }
     for f in &scope.funcs {
+        let name = hir::written_name(&f.key).to_string();
         frame
             .names
-            .insert(f.key.clone(), (Entry::Func(f.clone()), Span::default()));
+            .insert(name, (Entry::Func(f.clone()), Span::default()));
     }
     let mut r = Resolver {
         src,
@@ -97,7 +109,7 @@ pub fn resolve_rel(src: &Source, scope: &Scope, rel: &ast::Rel) -> Result<Fact, 
         diags: Vec::new(),
         program: hir::Program::default(),
         seen: HashMap::new(),
-        order: Vec::new(),
+        fresh: 0,
         depth: 0,
         too_deep: false,
     };
@@ -119,7 +131,7 @@ impl Resolver<'_> {
             .find_map(|f| f.names.get(key).map(|(e, _)| e))
     }
 
-    fn declare(&mut self, id: &Ident, entry: Entry) {
+    fn declare(&mut self, id: &Ident, mut entry: Entry) {
         if BUILTINS.contains(&id.key.as_str()) {
             self.err(
                 id.span,
@@ -131,31 +143,58 @@ impl Resolver<'_> {
             );
             return;
         }
-        let frame = self
-            .frames
-            .last_mut()
-            .expect("the file frame always exists");
-        if let Some((_, prev)) = frame.names.get(&id.key) {
+        let here = self.frames.len() - 1;
+        if let Some((_, prev)) = self.frames[here].names.get(&id.key) {
             let (line, _) = self.src.line_col(prev.start);
             let msg = format!("`{}` is already declared on line {line}", id.text);
             self.err(id.span, msg, "declared twice in the same scope");
             return;
         }
+        // Shadowing an outer name: a fresh variable (lexical scoping).
+        let shadows = self.frames[..here]
+            .iter()
+            .any(|f| f.names.contains_key(&id.key));
+        if shadows {
+            self.fresh += 1;
+            let key = format!("{}@{}", id.key, self.fresh);
+            match &mut entry {
+                Entry::Var(v) => v.key = key,
+                Entry::Func(f) => f.key = key,
+                _ => {}
+            }
+        }
+        let frame = &mut self.frames[here];
         frame.names.insert(id.key.clone(), (entry, id.span));
-        self.order.push(id.key.clone());
+        frame.order.push(id.key.clone());
     }
 
     fn scope(&self) -> Scope {
         let mut scope = Scope::default();
-        let mut done = std::collections::HashSet::new();
-        for key in &self.order {
-            if !done.insert(key.clone()) {
-                continue;
-            }
-            match self.lookup(key) {
-                Some(Entry::Var(v)) => scope.vars.push(v.clone()),
-                Some(Entry::Func(f)) => scope.funcs.push(f.clone()),
-                _ => {}
+        for (i, frame) in self.frames.iter().enumerate() {
+            let shadowed = |key: &str| {
+                self.frames[i + 1..]
+                    .iter()
+                    .any(|f| f.names.contains_key(key))
+            };
+            for key in &frame.order {
+                let outer = |text: &str| {
+                    if shadowed(key) {
+                        format!("{text} (outer)")
+                    } else {
+                        text.to_string()
+                    }
+                };
+                match frame.names.get(key).map(|(e, _)| e) {
+                    Some(Entry::Var(v)) => scope.vars.push(VarDecl {
+                        text: outer(&v.text),
+                        ..v.clone()
+                    }),
+                    Some(Entry::Func(f)) => scope.funcs.push(FuncDecl {
+                        text: outer(&f.text),
+                        ..f.clone()
+                    }),
+                    _ => {}
+                }
             }
         }
         for f in &self.frames {

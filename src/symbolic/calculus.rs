@@ -46,7 +46,7 @@ pub fn symbols(t: &Term, out: &mut BTreeSet<String>) {
     }
 }
 
-fn mentions(t: &Term, s: &str) -> bool {
+pub fn mentions(t: &Term, s: &str) -> bool {
     match t {
         Term::Num(_) => false,
         Term::Sym(x) => x == s,

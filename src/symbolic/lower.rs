@@ -28,8 +28,23 @@ impl Ctx<'_> {
             .scalar(format!("var:{key}"), SAtom::Var(key.to_string()))
     }
 
-    /// Lowers a checked expression.
+    /// Lowers a checked expression, within the step's budget: every value
+    /// built stays under [`crate::engine::Budget::INPUT_NODES`] terms and
+    /// the step's time (so nested gradients cannot exhaust memory).
     pub fn lower(&mut self, e: &Ex) -> Res<Val> {
+        let v = self.lower_node(e)?;
+        self.eng.check_time().map_err(super::eng_err)?;
+        let nodes = v.size();
+        if nodes > crate::engine::Budget::INPUT_NODES {
+            return Err(format!(
+                "too large to check symbolically: an expression of more than {} terms",
+                crate::engine::Budget::INPUT_NODES
+            ));
+        }
+        Ok(v)
+    }
+
+    fn lower_node(&mut self, e: &Ex) -> Res<Val> {
         Ok(match &e.node {
             Node::Num(r) => Val::S(Term::Num(r.clone())),
             Node::Var(k) => match e.kind {
@@ -87,7 +102,9 @@ impl Ctx<'_> {
                 let Val::S(t) = self.lower(body)? else {
                     return Err("∇ of a non-scalar".into());
                 };
-                self.gradient(&t, wrt, *order, e.kind)?
+                // Normalised at once, so nested gradients stay small.
+                let g = self.gradient(&t, wrt, *order, e.kind)?;
+                self.canonical(&g, &super::subst::Rules::default())?
             }
             Node::Norm(p, x) => {
                 let Val::V(l) = self.lower(x)? else {

@@ -42,6 +42,7 @@ mod signs;
 mod solve;
 mod subst;
 mod val;
+mod witness;
 
 use crate::engine::{EngineError, Session};
 use crate::sema::hir::{Goal, Kind, RelOp, Scope, Step};
@@ -57,7 +58,10 @@ use val::Val;
 pub type Res<T> = Result<T, String>;
 
 fn eng_err(e: EngineError) -> String {
-    format!("the algebra engine failed: {e}")
+    match e {
+        EngineError::TooLarge(_) => e.to_string(),
+        e => format!("the algebra engine failed: {e}"),
+    }
 }
 
 /// The state of judging one step.
@@ -71,6 +75,15 @@ pub struct Ctx<'a> {
 
 /// Judges one step with the engine session of the running job.
 pub fn judge(step: &Step, eng: &mut Session) -> Symbolic {
+    eng.set_deadline(Some(
+        std::time::Instant::now() + crate::engine::Budget::STEP_TIME,
+    ));
+    let out = judge_within(step, eng);
+    eng.set_deadline(None);
+    out
+}
+
+fn judge_within(step: &Step, eng: &mut Session) -> Symbolic {
     let mut ctx = Ctx {
         atoms: Atoms::default(),
         scope: &step.scope,
@@ -95,10 +108,10 @@ impl Ctx<'_> {
             .any(|f| f.op == RelOp::Eq && derived.iter().any(|l| l.contains(&f.text)));
         match &step.goal {
             Goal::Relation(f) => {
-                let l = self.lower(&f.lhs)?;
-                let r = self.lower(&f.rhs)?;
-                let l = self.canonical(&l, &rules)?;
-                let r = self.canonical(&r, &rules)?;
+                let raw_l = self.lower(&f.lhs)?;
+                let raw_r = self.lower(&f.rhs)?;
+                let l = self.canonical(&raw_l, &rules)?;
+                let r = self.canonical(&raw_r, &rules)?;
                 derived.push(format!("left side = {}", self.show(&l)));
                 derived.push(format!("right side = {}", self.show(&r)));
                 let d = self.sub(&l, &r)?;
@@ -111,17 +124,36 @@ impl Ctx<'_> {
                         _ => false,
                     },
                 };
-                Ok(if holds {
-                    Symbolic::Proved {
+                if holds {
+                    return Ok(Symbolic::Proved {
                         derived,
                         answer: None,
+                    });
+                }
+                let goal = witness::Rel {
+                    l: raw_l,
+                    op: f.op,
+                    r: raw_r,
+                };
+                match self.refute(&step.id, &goal, &d)? {
+                    Some(w) => {
+                        let why = w.line();
+                        derived.push(why.clone());
+                        Ok(Symbolic::Refuted {
+                            derived,
+                            answer: None,
+                            why,
+                        })
                     }
-                } else {
-                    Symbolic::Undecided {
-                        derived,
-                        answer: None,
+                    None => {
+                        let why = self.why_undecided(&d, f.op);
+                        derived.push(format!("undecided: {why}"));
+                        Ok(Symbolic::Undecided {
+                            derived,
+                            answer: None,
+                        })
                     }
-                })
+                }
             }
             Goal::Show(e) => {
                 let v = self.lower(e)?;
@@ -154,6 +186,78 @@ impl Ctx<'_> {
                     self.optimize(*sense, objective, var, constraints, answer.as_ref(), &rules)?;
                 Ok(outcome(derived, o))
             }
+        }
+    }
+
+    /// An exact witness against `goal` (see `witness.rs`), with the zeros
+    /// of the factors of the difference `d` as special points. `None` when
+    /// an assumption cannot be evaluated at points (then no point can be
+    /// shown to satisfy it) or no point was found.
+    fn refute(
+        &mut self,
+        seed: &str,
+        goal: &witness::Rel,
+        d: &Val,
+    ) -> Res<Option<witness::Witness>> {
+        let mut facts = Vec::new();
+        for f in &self.scope.assumptions.clone() {
+            let (Ok(l), Ok(r)) = (self.lower(&f.lhs), self.lower(&f.rhs)) else {
+                return Ok(None);
+            };
+            facts.push(witness::Rel { l, op: f.op, r });
+        }
+        let mut zeros = Vec::new();
+        if let Val::S(t) = d {
+            if let Ok(fac) = self.eng.factor(t) {
+                for (b, _) in solve::factor_list(&fac) {
+                    if !matches!(b, Term::Num(_)) && zeros.len() < 8 {
+                        zeros.push(b);
+                    }
+                }
+            }
+        }
+        self.witness(seed, goal, &facts, &zeros)
+    }
+
+    /// Why a relation with difference `d` stays undecided, in one line.
+    fn why_undecided(&self, d: &Val, op: RelOp) -> String {
+        let mut what = Vec::new();
+        let mut funs = std::collections::BTreeSet::new();
+        let mut terms = Vec::new();
+        match d {
+            Val::S(t) => terms.push(t.clone()),
+            Val::V(l) | Val::C(l) => terms.extend(l.0.values().cloned()),
+            Val::M(_) => what.push("matrices".to_string()),
+        }
+        for t in &terms {
+            fun_names(t, &mut funs);
+        }
+        let atoms_of = |pred: fn(&atoms::SAtom) -> bool| self.atoms.scalars.iter().any(pred);
+        if funs.iter().any(|f| f == "exp" || f == "log") {
+            what.push("exp or log away from 0 and 1".into());
+        }
+        if funs
+            .iter()
+            .any(|f| !matches!(f.as_str(), "exp" | "log" | "abs" | "sign"))
+            || atoms_of(|a| matches!(a, atoms::SAtom::Apply(..)))
+        {
+            what.push("unknown functions".into());
+        }
+        if !self.scope.assumptions.is_empty() {
+            what.push("assumptions no drawn point satisfied".into());
+        }
+        let kind = if op == RelOp::Eq {
+            "the exact difference is not 0 for independent atoms"
+        } else {
+            "the sign of the difference does not follow from the declared domains"
+        };
+        if what.is_empty() {
+            format!("{kind}, and no exact witness was found")
+        } else {
+            format!(
+                "{kind}, and no exact witness was found ({})",
+                what.join("; ")
+            )
         }
     }
 
@@ -255,6 +359,22 @@ fn outcome(mut derived: Vec<String>, o: solve::Outcome) -> Symbolic {
         Symbolic::Undecided {
             derived,
             answer: o.answer,
+        }
+    }
+}
+
+/// Names of the functions applied anywhere in `t`.
+fn fun_names(t: &Term, out: &mut std::collections::BTreeSet<String>) {
+    match t {
+        Term::Num(_) | Term::Sym(_) => {}
+        Term::Add(v) | Term::Mul(v) => v.iter().for_each(|x| fun_names(x, out)),
+        Term::Pow(a, b) => {
+            fun_names(a, out);
+            fun_names(b, out);
+        }
+        Term::Fun(f, v) => {
+            out.insert(f.clone());
+            v.iter().for_each(|x| fun_names(x, out));
         }
     }
 }

@@ -25,6 +25,23 @@ pub enum Val {
     M(Mat),
 }
 
+impl Val {
+    /// Total number of term nodes in every coefficient (the budget's
+    /// measure of size).
+    pub fn size(&self) -> usize {
+        let terms = |l: &Lin| l.0.values().map(crate::engine::size).sum::<usize>();
+        match self {
+            Val::S(t) => crate::engine::size(t),
+            Val::V(l) | Val::C(l) => terms(l),
+            Val::M(m) => {
+                m.id.iter().map(crate::engine::size).sum::<usize>()
+                    + m.outer.values().map(crate::engine::size).sum::<usize>()
+                    + m.atoms.values().map(crate::engine::size).sum::<usize>()
+            }
+        }
+    }
+}
+
 /// ½ as a term.
 pub fn half() -> Term {
     Term::Num(half_rat())

@@ -8,7 +8,8 @@
 # accepts), for every file under true/ the true steps that fail (false
 # rejects), and for wrong rational-*/answers-* files how many steps the
 # symbolic judge refuted (symbolic.outcome == "refuted"); then the totals.
-# A file that does not parse (exit code 2) or times out is reported as such.
+# A file that does not parse (exit code 2) or times out (MEASURE_TIMEOUT
+# seconds per file, default 300) is reported as such.
 # Deterministic: derive runs with its default seed; files are sorted.
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -32,7 +33,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 for f in $(cd "$here" && ls wrong/*.drv true/*.drv | LC_ALL=C sort); do
   out="$tmp/$(echo "$f" | tr '/' '_').json"
-  timeout 300 "$bin" check --format json "${extra[@]}" "$here/$f" >"$out" 2>/dev/null
+  timeout "${MEASURE_TIMEOUT:-300}" "$bin" check --format json "${extra[@]}" "$here/$f" >"$out" 2>/dev/null
   echo "$f $?" >>"$tmp/index"
 done
 python3 - "$tmp" "$emulate" <<'PY'
@@ -57,8 +58,8 @@ for line in open(os.path.join(tmp, "index")):
         steps = [s for fl in doc["files"] for s in fl["steps"]]
     except Exception:
         doc, steps = None, []
-    if rc == 2 or rc == 124 or doc is None:
-        why = {2: "exit 2 (parse/kind error)", 124: "TIMEOUT (300 s)"}.get(rc, "exit %d, no JSON" % rc)
+    if rc not in (0, 1) or doc is None:
+        why = {2: "exit 2 (parse/kind error)", 124: "TIMEOUT"}.get(rc, "exit %d (killed?), no JSON" % rc)
         print("%-42s %6s %8s %s" % (f, "-", "-", why))
         tot["bad"] += 1
         continue

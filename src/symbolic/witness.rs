@@ -1,0 +1,685 @@
+//! Exact witnesses: a concrete point at which a step fails, found by the
+//! symbolic judge and checked in exact rational arithmetic.
+//!
+//! A *point* gives every declared scalar a rational value in its declared
+//! domain and every declared vector rational components in one dimension
+//! n. Vectors are drawn so that their 2-norms are rational too (a rational
+//! unit vector from the inverse stereographic projection of a rational
+//! point, times a rational length, or a multiple of a basis vector), so
+//! that Gram atoms and norms evaluate exactly.
+//!
+//! Soundness: a witness is reported only when, at the point, every
+//! assumption in scope evaluates exactly and holds, every value lies in
+//! its declared domain, both sides evaluate exactly (no rounding anywhere:
+//! a power is taken only when the result is rational, `exp` and `log` only
+//! at 0 and 1) and the relation fails. The sides evaluated are the lowered
+//! sides *before* assumptions are applied as rewrites, so the witness does
+//! not rest on the rewrites either. Evaluation never exceeds
+//! [`crate::rat::MAX_POW_BITS`] per power, so it stays cheap.
+//!
+//! The search is deterministic: its generator is seeded from the step's
+//! identity alone.
+
+use std::collections::HashMap;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::atoms::{sym_index, SAtom, VAtom};
+use super::lin::Lin;
+use super::val::Val;
+use super::{Ctx, Res};
+use crate::rat::Rat;
+use crate::sema::hir::{Domain, Kind, NormP, RelOp, Scope};
+use crate::term::Term;
+
+/// A concrete point: values of the declared variables, by key.
+#[derive(Clone, Debug, Default)]
+pub struct Point {
+    /// The dimension of every vector.
+    pub n: usize,
+    /// Scalars by key.
+    pub scalars: HashMap<String, Rat>,
+    /// Vectors by key.
+    pub vectors: HashMap<String, Vec<Rat>>,
+}
+
+/// An exact value of either side.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Exact {
+    /// A scalar.
+    S(Rat),
+    /// A vector (or covector).
+    V(Vec<Rat>),
+}
+
+/// A witness found: the point, printed, and both sides' exact values.
+#[derive(Clone, Debug)]
+pub struct Witness {
+    /// The dimension.
+    pub n: usize,
+    /// `name = value`, in declaration order.
+    pub values: Vec<(String, String)>,
+    /// The left side's exact value.
+    pub lhs: String,
+    /// The right side's exact value.
+    pub rhs: String,
+}
+
+impl Witness {
+    /// One line: "at x = 1/3: left side = 0, right side = 1".
+    pub fn line(&self) -> String {
+        let at = self
+            .values
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let n = if self.values.iter().any(|(_, v)| v.starts_with('[')) {
+            format!("n = {}, ", self.n)
+        } else {
+            String::new()
+        };
+        let at = if self.values.is_empty() {
+            String::new()
+        } else {
+            format!(" at {n}{at}")
+        };
+        format!(
+            "exact witness{at}: left side = {}, right side = {}",
+            self.lhs, self.rhs
+        )
+    }
+}
+
+/// A side of a relation to check at points: lowered, before assumptions.
+pub struct Rel {
+    /// Left.
+    pub l: Val,
+    /// Comparison.
+    pub op: RelOp,
+    /// Right.
+    pub r: Val,
+}
+
+/// How many points the search tries.
+const TRIES: usize = 160;
+
+impl Ctx<'_> {
+    /// Searches for a point where `goal` fails while every relation in
+    /// `facts` (the lowered assumptions) holds. `zeros` are scalar terms
+    /// (factors of the difference) whose zeros in one declared scalar are
+    /// tried as special points.
+    pub fn witness(
+        &mut self,
+        seed_text: &str,
+        goal: &Rel,
+        facts: &[Rel],
+        zeros: &[Term],
+    ) -> Res<Option<Witness>> {
+        let scope = self.scope;
+        let mut rng = ChaCha8Rng::seed_from_u64(fnv(seed_text));
+        let linear = self.linear_zeros(zeros, scope)?;
+        for k in 0..TRIES {
+            let n = [1, 2, 3, 2, 4, 1, 3, 5][k % 8];
+            let mut p = draw(scope, n, k, &mut rng);
+            self.settle(&mut p, facts, scope);
+            if let Some(w) = self.fails_at(&p, goal, facts) {
+                return Ok(Some(w));
+            }
+            // Zeros of linear factors in one variable, the others as drawn.
+            for (key, f0, f1) in &linear {
+                let Some(d) = scope.var(key).map(|v| v.domain.clone()) else {
+                    continue;
+                };
+                let mut q = p.clone();
+                q.scalars.insert(key.clone(), Rat::zero());
+                let (Some(a), Some(b)) = (self.at_point(&q, f0), self.at_point(&q, f1)) else {
+                    continue;
+                };
+                let Some(x) = a.neg().div(&b) else { continue };
+                if !in_domain(&x, &d) {
+                    continue;
+                }
+                q.scalars.insert(key.clone(), x);
+                self.settle(&mut q, facts, scope);
+                if let Some(w) = self.fails_at(&q, goal, facts) {
+                    return Ok(Some(w));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// For each factor linear in a declared scalar x: (x, f at x = 0 as a
+    /// term, ∂f/∂x), so that x = −f(0)/f' is its zero.
+    fn linear_zeros(&mut self, zeros: &[Term], scope: &Scope) -> Res<Vec<(String, Term, Term)>> {
+        let mut out = Vec::new();
+        for f in zeros {
+            for v in scope.vars.iter().filter(|v| v.kind == Kind::Scalar) {
+                let Some(sym) = self.var_symbol(&v.key) else {
+                    continue;
+                };
+                let Term::Sym(s) = &sym else { continue };
+                let d = super::calculus::deriv(f, s)?;
+                let d = self.eng.normalize(&d).map_err(super::eng_err)?;
+                if d.is_zero() || super::calculus::mentions(&d, s) {
+                    continue;
+                }
+                let f0 = replace_sym(f, s, &Term::int(0));
+                out.push((v.key.clone(), f0, d));
+                if out.len() > 24 {
+                    return Ok(out);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The symbol of a declared scalar, if the step registered it.
+    fn var_symbol(&self, key: &str) -> Option<Term> {
+        self.atoms
+            .scalars
+            .iter()
+            .position(|a| matches!(a, SAtom::Var(k) if k == key))
+            .map(|i| Term::Sym(super::atoms::sym_name(i)))
+    }
+
+    /// Makes simple equality assumptions hold: `x = e` (or `e = x`) for a
+    /// declared scalar x sets x to the value of e, when it is in x's domain.
+    fn settle(&mut self, p: &mut Point, facts: &[Rel], scope: &Scope) {
+        for _ in 0..2 {
+            for f in facts.iter().filter(|f| f.op == RelOp::Eq) {
+                for (a, b) in [(&f.l, &f.r), (&f.r, &f.l)] {
+                    let Val::S(Term::Sym(s)) = a else { continue };
+                    let Some(SAtom::Var(k)) = self.atoms.satom(s).cloned() else {
+                        continue;
+                    };
+                    let Some(Exact::S(v)) = self.value(p, b) else {
+                        continue;
+                    };
+                    let ok = scope.var(&k).is_some_and(|d| in_domain(&v, &d.domain));
+                    if ok {
+                        p.scalars.insert(k, v);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The witness at `p`, if the assumptions hold there and the goal fails.
+    fn fails_at(&mut self, p: &Point, goal: &Rel, facts: &[Rel]) -> Option<Witness> {
+        for v in &self.scope.vars {
+            if let Some(x) = p.scalars.get(&v.key) {
+                if !in_domain(x, &v.domain) {
+                    return None;
+                }
+            }
+        }
+        let mut used = std::collections::BTreeSet::new();
+        for f in facts {
+            let l = self.value_using(p, &f.l, &mut used)?;
+            let r = self.value_using(p, &f.r, &mut used)?;
+            if !holds(&l, f.op, &r)? {
+                return None;
+            }
+        }
+        let l = self.value_using(p, &goal.l, &mut used)?;
+        let r = self.value_using(p, &goal.r, &mut used)?;
+        if holds(&l, goal.op, &r)? {
+            return None;
+        }
+        let mut values = Vec::new();
+        for v in self.scope.vars.iter().filter(|v| used.contains(&v.key)) {
+            if let Some(x) = p.scalars.get(&v.key) {
+                values.push((v.text.clone(), x.to_string()));
+            } else if let Some(x) = p.vectors.get(&v.key) {
+                values.push((v.text.clone(), show_vec(x)));
+            }
+        }
+        Some(Witness {
+            n: p.n,
+            values,
+            lhs: show(&l),
+            rhs: show(&r),
+        })
+    }
+
+    /// The exact value of a lowered side at `p`; `None` where it is
+    /// undefined there or not exactly computable.
+    pub fn value(&self, p: &Point, v: &Val) -> Option<Exact> {
+        self.value_using(p, v, &mut std::collections::BTreeSet::new())
+    }
+
+    /// As [`Ctx::value`], adding the keys of the variables read to `used`.
+    fn value_using(
+        &self,
+        p: &Point,
+        v: &Val,
+        used: &mut std::collections::BTreeSet<String>,
+    ) -> Option<Exact> {
+        let mut e = Evaluator {
+            ctx: self,
+            p,
+            memo: HashMap::new(),
+            vmemo: HashMap::new(),
+            used,
+        };
+        match v {
+            Val::S(t) => e.term(t).map(Exact::S),
+            Val::V(l) | Val::C(l) => e.lin(l).map(Exact::V),
+            Val::M(_) => None,
+        }
+    }
+
+    fn at_point(&self, p: &Point, t: &Term) -> Option<Rat> {
+        match self.value(p, &Val::S(t.clone())) {
+            Some(Exact::S(r)) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// Evaluates terms and atoms at one point, memoising atoms.
+struct Evaluator<'c, 'a, 'p> {
+    ctx: &'c Ctx<'a>,
+    p: &'p Point,
+    memo: HashMap<usize, Option<Rat>>,
+    vmemo: HashMap<usize, Option<Vec<Rat>>>,
+    used: &'p mut std::collections::BTreeSet<String>,
+}
+
+impl Evaluator<'_, '_, '_> {
+    fn term(&mut self, t: &Term) -> Option<Rat> {
+        match t {
+            Term::Num(r) => Some(r.clone()),
+            Term::Sym(s) => self.scalar_atom(sym_index(s)?),
+            Term::Add(v) => {
+                let mut acc = Rat::zero();
+                for x in v {
+                    acc = acc.add(&self.term(x)?);
+                }
+                Some(acc)
+            }
+            Term::Mul(v) => {
+                let mut acc = Rat::one();
+                for x in v {
+                    acc = acc.mul(&self.term(x)?);
+                }
+                Some(acc)
+            }
+            Term::Pow(b, e) => {
+                let b = self.term(b)?;
+                let e = self.term(e)?;
+                power(&b, &e)
+            }
+            Term::Fun(f, args) => {
+                let [a] = args.as_slice() else { return None };
+                let a = self.term(a)?;
+                match f.as_str() {
+                    "abs" => Some(a.abs()),
+                    "sign" => Some(Rat::int(i128::from(a.signum()))),
+                    "exp" if a.is_zero() => Some(Rat::one()),
+                    "log" if a.is_one() => Some(Rat::zero()),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    fn scalar_atom(&mut self, i: usize) -> Option<Rat> {
+        if let Some(v) = self.memo.get(&i) {
+            return v.clone();
+        }
+        let atom = self.ctx.atoms.scalars.get(i)?.clone();
+        let v = match atom {
+            SAtom::Var(k) => {
+                let v = self.p.scalars.get(&k).cloned();
+                self.used.insert(k);
+                v
+            }
+            SAtom::Gram(a, b) => {
+                let (a, b) = (self.vector_atom(a)?, self.vector_atom(b)?);
+                Some(dot(&a, &b))
+            }
+            SAtom::Norm(p, a) => {
+                let a = self.vector_atom(a)?;
+                norm(p, &a)
+            }
+            SAtom::NormOf(p, l) => {
+                let a = self.lin(&l)?;
+                norm(p, &a)
+            }
+            SAtom::Apply(..) => None,
+        };
+        self.memo.insert(i, v.clone());
+        v
+    }
+
+    fn vector_atom(&mut self, i: usize) -> Option<Vec<Rat>> {
+        if let Some(v) = self.vmemo.get(&i) {
+            return v.clone();
+        }
+        let atom = self.ctx.atoms.vectors.get(i)?.clone();
+        let v = match atom {
+            VAtom::Var(k) => {
+                let v = self.p.vectors.get(&k).cloned();
+                self.used.insert(k);
+                v
+            }
+            VAtom::Sign(l) => self
+                .lin(&l)
+                .map(|v| v.iter().map(|x| Rat::int(i128::from(x.signum()))).collect()),
+            VAtom::Abs(l) => self.lin(&l).map(|v| v.iter().map(Rat::abs).collect()),
+            VAtom::GradFn(..) | VAtom::MatVec(..) => None,
+        };
+        self.vmemo.insert(i, v.clone());
+        v
+    }
+
+    fn lin(&mut self, l: &Lin) -> Option<Vec<Rat>> {
+        let mut acc = vec![Rat::zero(); self.p.n];
+        for (k, c) in &l.0 {
+            let c = self.term(c)?;
+            let v = self.vector_atom(*k)?;
+            if v.len() != acc.len() {
+                return None;
+            }
+            for (a, x) in acc.iter_mut().zip(&v) {
+                *a = a.add(&c.mul(x));
+            }
+        }
+        Some(acc)
+    }
+}
+
+/// `b^e` when it is rational: integer e, or e = p/q with an exact q-th root.
+fn power(b: &Rat, e: &Rat) -> Option<Rat> {
+    if e.is_int() {
+        return b.pow(e);
+    }
+    let q = u32::try_from(e.denom()).ok()?;
+    let root = b.root(q)?;
+    let p = Rat::from_big(e.numer().clone(), 1.into())?;
+    root.pow(&p)
+}
+
+fn dot(a: &[Rat], b: &[Rat]) -> Rat {
+    a.iter()
+        .zip(b)
+        .fold(Rat::zero(), |acc, (x, y)| acc.add(&x.mul(y)))
+}
+
+fn norm(p: NormP, v: &[Rat]) -> Option<Rat> {
+    match p {
+        NormP::Two => dot(v, v).root(2),
+        NormP::One => Some(v.iter().fold(Rat::zero(), |a, x| a.add(&x.abs()))),
+        NormP::Inf => Some(v.iter().map(Rat::abs).max().unwrap_or_else(Rat::zero)),
+    }
+}
+
+/// Whether `l op r` holds; `None` when the values cannot be compared
+/// (an order between vectors, or different lengths).
+fn holds(l: &Exact, op: RelOp, r: &Exact) -> Option<bool> {
+    match (l, r) {
+        (Exact::S(a), Exact::S(b)) => Some(match op {
+            RelOp::Eq => a == b,
+            RelOp::Ne => a != b,
+            RelOp::Lt => a < b,
+            RelOp::Le => a <= b,
+            RelOp::Gt => a > b,
+            RelOp::Ge => a >= b,
+        }),
+        (Exact::V(a), Exact::V(b)) if a.len() == b.len() => match op {
+            RelOp::Eq => Some(a == b),
+            RelOp::Ne => Some(a != b),
+            _ => None,
+        },
+        // A vector side against the zero scalar (`∇f = 0`).
+        (Exact::V(a), Exact::S(z)) | (Exact::S(z), Exact::V(a)) if z.is_zero() => match op {
+            RelOp::Eq => Some(a.iter().all(Rat::is_zero)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether `x` lies in the domain.
+pub fn in_domain(x: &Rat, d: &Domain) -> bool {
+    match d {
+        Domain::Any => true,
+        Domain::Cmp(op, c) => match op {
+            RelOp::Gt => x > c,
+            RelOp::Ge => x >= c,
+            RelOp::Lt => x < c,
+            RelOp::Le => x <= c,
+            RelOp::Eq => x == c,
+            RelOp::Ne => x != c,
+        },
+        Domain::Interval {
+            lo,
+            lo_closed,
+            hi,
+            hi_closed,
+        } => {
+            (if *lo_closed { x >= lo } else { x > lo })
+                && (if *hi_closed { x <= hi } else { x < hi })
+        }
+    }
+}
+
+fn show(v: &Exact) -> String {
+    match v {
+        Exact::S(r) => r.to_string(),
+        Exact::V(v) => show_vec(v),
+    }
+}
+
+fn show_vec(v: &[Rat]) -> String {
+    let parts: Vec<String> = v.iter().map(Rat::to_string).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// `t` with the symbol `s` replaced by `by`.
+fn replace_sym(t: &Term, s: &str, by: &Term) -> Term {
+    match t {
+        Term::Sym(x) if x == s => by.clone(),
+        Term::Num(_) | Term::Sym(_) => t.clone(),
+        Term::Add(v) => Term::Add(v.iter().map(|x| replace_sym(x, s, by)).collect()),
+        Term::Mul(v) => Term::Mul(v.iter().map(|x| replace_sym(x, s, by)).collect()),
+        Term::Pow(a, b) => Term::pow(replace_sym(a, s, by), replace_sym(b, s, by)),
+        Term::Fun(f, v) => Term::Fun(f.clone(), v.iter().map(|x| replace_sym(x, s, by)).collect()),
+    }
+}
+
+fn fnv(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+// ───────────────────────────── drawing points ─────────────────────────────
+
+/// Special values tried first (then random rationals), filtered by domain.
+fn specials(d: &Domain) -> Vec<Rat> {
+    let q = |n: i128, m: i128| Rat::new(n, m).unwrap_or_else(Rat::one);
+    let ten = |k: i128| Rat::int(10).pow(&Rat::int(k)).unwrap_or_else(Rat::one);
+    let mut out = vec![
+        q(7, 5),
+        q(-3, 2),
+        Rat::zero(),
+        Rat::one(),
+        Rat::int(-1),
+        Rat::int(2),
+        Rat::int(-2),
+        q(1, 2),
+        q(-1, 2),
+        Rat::int(3),
+        q(1, 3),
+        ten(1),
+        ten(-1),
+        Rat::int(-10),
+        ten(3),
+        ten(-3),
+        ten(6),
+        ten(-6),
+        ten(12),
+        ten(-12),
+        ten(20),
+    ];
+    let eps = [ten(-1), ten(-3), ten(-6), ten(-12), Rat::one()];
+    match d {
+        Domain::Any => {}
+        Domain::Cmp(_, c) => {
+            out.insert(0, c.clone());
+            for e in &eps {
+                out.push(c.add(e));
+                out.push(c.sub(e));
+            }
+            out.push(c.add(&ten(6)));
+            out.push(c.sub(&ten(6)));
+        }
+        Domain::Interval { lo, hi, .. } => {
+            let w = hi.sub(lo);
+            let mid = lo.add(hi).mul(&q(1, 2));
+            out.insert(0, mid);
+            out.push(lo.clone());
+            out.push(hi.clone());
+            for e in &eps {
+                out.push(lo.add(&w.mul(e)));
+                out.push(hi.sub(&w.mul(e)));
+            }
+        }
+    }
+    out.retain(|x| in_domain(x, d));
+    out
+}
+
+fn random_rat(rng: &mut ChaCha8Rng) -> Rat {
+    let n: i128 = rng.gen_range(-40..=40);
+    let d: i128 = rng.gen_range(1..=9);
+    Rat::new(n, d).unwrap_or_else(Rat::one)
+}
+
+/// A scalar in `d`: a special value (the k-th, early on), or a random one.
+fn scalar(d: &Domain, k: usize, rng: &mut ChaCha8Rng) -> Rat {
+    let sp = specials(d);
+    if !sp.is_empty() && (k < sp.len() || rng.gen_bool(0.5)) {
+        if k < sp.len() {
+            return sp[(k + rng.gen_range(0..3)) % sp.len()].clone();
+        }
+        return sp[rng.gen_range(0..sp.len())].clone();
+    }
+    for _ in 0..20 {
+        let x = random_rat(rng);
+        if in_domain(&x, d) {
+            return x;
+        }
+    }
+    sp.first().cloned().unwrap_or_else(Rat::zero)
+}
+
+/// A vector with a rational 2-norm: a rational unit vector (inverse
+/// stereographic projection) times a rational length, or a multiple of a
+/// basis vector, or (rarely) zero.
+fn vector(n: usize, rng: &mut ChaCha8Rng) -> Vec<Rat> {
+    let roll: u32 = rng.gen_range(0..10);
+    if roll == 0 {
+        return vec![Rat::zero(); n];
+    }
+    let len = loop {
+        let x = random_rat(rng).abs();
+        if !x.is_zero() {
+            break x;
+        }
+    };
+    if roll <= 3 || n == 1 {
+        let mut v = vec![Rat::zero(); n];
+        let i = rng.gen_range(0..n);
+        v[i] = if rng.gen_bool(0.5) { len } else { len.neg() };
+        return v;
+    }
+    // u = (2t, |t|² − 1)/(|t|² + 1) for t ∈ ℚⁿ⁻¹.
+    let t: Vec<Rat> = (0..n - 1).map(|_| random_rat(rng)).collect();
+    let s = dot(&t, &t);
+    let den = s.add(&Rat::one());
+    let mut u: Vec<Rat> = t
+        .iter()
+        .map(|x| x.mul(&Rat::int(2)).div(&den).unwrap_or_else(Rat::zero))
+        .collect();
+    u.push(s.sub(&Rat::one()).div(&den).unwrap_or_else(Rat::zero));
+    u.iter().map(|x| x.mul(&len)).collect()
+}
+
+fn draw(scope: &Scope, n: usize, k: usize, rng: &mut ChaCha8Rng) -> Point {
+    let mut p = Point {
+        n,
+        ..Point::default()
+    };
+    for v in &scope.vars {
+        match v.kind {
+            Kind::Scalar => {
+                let x = scalar(&v.domain, k, rng);
+                p.scalars.insert(v.key.clone(), x);
+            }
+            Kind::Vector => {
+                p.vectors.insert(v.key.clone(), vector(n, rng));
+            }
+            _ => {}
+        }
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drawn_vectors_have_rational_norms() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for n in 1..6 {
+            for _ in 0..50 {
+                let v = vector(n, &mut rng);
+                assert_eq!(v.len(), n);
+                assert!(norm(NormP::Two, &v).is_some(), "{v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn powers_are_taken_only_when_exact() {
+        let q = |n, d| Rat::new(n, d).unwrap();
+        assert_eq!(power(&q(4, 9), &q(1, 2)), Some(q(2, 3)));
+        assert_eq!(power(&q(4, 9), &q(-3, 2)), Some(q(27, 8)));
+        assert_eq!(power(&q(2, 1), &q(1, 2)), None);
+        assert_eq!(power(&q(-4, 1), &q(1, 2)), None);
+        assert_eq!(power(&q(0, 1), &q(-1, 1)), None);
+        assert_eq!(
+            power(
+                &Rat::zero(),
+                &Rat::parse_decimal("18446744073709551616").unwrap()
+            ),
+            Some(Rat::zero())
+        );
+    }
+
+    #[test]
+    fn specials_stay_in_the_domain() {
+        let d = Domain::Interval {
+            lo: Rat::one(),
+            lo_closed: false,
+            hi: Rat::parse_decimal("1.0000001").unwrap(),
+            hi_closed: false,
+        };
+        let sp = specials(&d);
+        assert!(!sp.is_empty());
+        assert!(sp.iter().all(|x| in_domain(x, &d)));
+        let pos = Domain::Cmp(RelOp::Gt, Rat::zero());
+        assert!(specials(&pos).iter().all(Rat::is_pos));
+    }
+}
