@@ -219,7 +219,7 @@ impl Rat {
         if q == 0 {
             return None;
         }
-        if self.is_neg() && q % 2 == 0 {
+        if self.is_neg() && q.is_multiple_of(2) {
             return None;
         }
         let n = self.0.numer().abs();
