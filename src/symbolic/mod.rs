@@ -32,6 +32,7 @@
 
 mod atoms;
 mod calculus;
+mod defined;
 mod equality;
 mod lin;
 mod lower;
@@ -45,7 +46,7 @@ mod val;
 mod witness;
 
 use crate::engine::{EngineError, Session};
-use crate::sema::hir::{Goal, Kind, RelOp, Scope, Step};
+use crate::sema::hir::{Ex, Goal, Kind, Node, RelOp, Scope, Step};
 use crate::term::Term;
 use crate::verdict::Symbolic;
 use atoms::Atoms;
@@ -117,6 +118,14 @@ impl Ctx<'_> {
                 let d = self.sub(&l, &r)?;
                 let d = self.canonical(&d, &rules)?;
                 derived.push(format!("left − right = {}", self.show(&d)));
+                if let Some(why) = self.undefined_side(&step.id, &f.lhs, &f.rhs) {
+                    derived.push(why.clone());
+                    return Ok(Symbolic::Refuted {
+                        derived,
+                        answer: None,
+                        why,
+                    });
+                }
                 let holds = match f.op {
                     RelOp::Eq => is_zero(&d),
                     op => match &d {
@@ -199,13 +208,9 @@ impl Ctx<'_> {
         goal: &witness::Rel,
         d: &Val,
     ) -> Res<Option<witness::Witness>> {
-        let mut facts = Vec::new();
-        for f in &self.scope.assumptions.clone() {
-            let (Ok(l), Ok(r)) = (self.lower(&f.lhs), self.lower(&f.rhs)) else {
-                return Ok(None);
-            };
-            facts.push(witness::Rel { l, op: f.op, r });
-        }
+        let Some(facts) = self.lowered_assumptions() else {
+            return Ok(None);
+        };
         let mut zeros = Vec::new();
         if let Val::S(t) = d {
             if let Ok(fac) = self.eng.factor(t) {
@@ -217,6 +222,49 @@ impl Ctx<'_> {
             }
         }
         self.witness(seed, goal, &facts, &zeros)
+    }
+
+    /// An exact point where one side of a scalar relation is defined and
+    /// the other is not (see `defined.rs`), in words.
+    fn undefined_side(&self, seed: &str, l: &Ex, r: &Ex) -> Option<String> {
+        if l.kind != Kind::Scalar || r.kind != Kind::Scalar {
+            return None;
+        }
+        let points = witness::scalar_points(self.scope, seed, 60);
+        let (p, left, why) = defined::mismatch(self.scope, l, r, &points)?;
+        let mut keys = std::collections::BTreeSet::new();
+        var_keys(l, &mut keys);
+        var_keys(r, &mut keys);
+        let at: Vec<String> = self
+            .scope
+            .vars
+            .iter()
+            .filter(|v| keys.contains(&v.key))
+            .filter_map(|v| p.get(&v.key).map(|x| format!("{} = {x}", v.text)))
+            .collect();
+        let (bad, good) = if left {
+            ("left", "right")
+        } else {
+            ("right", "left")
+        };
+        Some(format!(
+            "exact witness at {}: the {bad} side is undefined there ({why}) while the {good} side is defined",
+            at.join(", ")
+        ))
+    }
+
+    /// Every assumption in scope, lowered as it is written (no rewrites);
+    /// `None` when one cannot be lowered (then no point can be shown to
+    /// satisfy it).
+    pub(crate) fn lowered_assumptions(&mut self) -> Option<Vec<witness::Rel>> {
+        let mut facts = Vec::new();
+        for f in &self.scope.assumptions.clone() {
+            let (Ok(l), Ok(r)) = (self.lower(&f.lhs), self.lower(&f.rhs)) else {
+                return None;
+            };
+            facts.push(witness::Rel { l, op: f.op, r });
+        }
+        Some(facts)
     }
 
     /// Why a relation with difference `d` stays undecided, in one line.
@@ -359,6 +407,31 @@ fn outcome(mut derived: Vec<String>, o: solve::Outcome) -> Symbolic {
         Symbolic::Undecided {
             derived,
             answer: o.answer,
+        }
+    }
+}
+
+/// Keys of the variables an expression mentions.
+pub(super) fn var_keys(e: &Ex, out: &mut std::collections::BTreeSet<String>) {
+    match &e.node {
+        Node::Var(k) => {
+            out.insert(k.clone());
+        }
+        Node::Num(_) | Node::Identity | Node::Zero => {}
+        Node::Apply { args, .. } | Node::GradFn { args, .. } => {
+            args.iter().for_each(|a| var_keys(a, out))
+        }
+        Node::Builtin(_, a) | Node::Norm(_, a) | Node::Transpose(a) | Node::Neg(a) => {
+            var_keys(a, out)
+        }
+        Node::Grad { body, .. } => var_keys(body, out),
+        Node::Inner(a, b) | Node::Bin(_, a, b) => {
+            var_keys(a, out);
+            var_keys(b, out);
+        }
+        Node::Subst(body, binds) => {
+            var_keys(body, out);
+            binds.iter().for_each(|(_, v)| var_keys(v, out));
         }
     }
 }

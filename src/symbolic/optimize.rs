@@ -40,6 +40,16 @@ enum Set {
     Sphere { center: Lin, radius: Term },
 }
 
+/// An optimisation problem as written, for exact witnesses.
+pub struct Problem<'p> {
+    /// Direction.
+    pub sense: Sense,
+    /// The lowered objective.
+    pub f: &'p Term,
+    /// The constraints.
+    pub constraints: &'p [Constraint],
+}
+
 impl Ctx<'_> {
     /// Judges an optimisation step.
     pub fn optimize(
@@ -85,7 +95,21 @@ impl Ctx<'_> {
             derived.extend(lines);
             let text = format!("{name} = {}", self.show(&sol));
             derived.push(format!("{word}: {text}"));
-            return self.finish(derived, sol, text, var, answer, convex.is_some(), rules);
+            let prob = Problem {
+                sense,
+                f: &f,
+                constraints,
+            };
+            return self.finish(
+                derived,
+                sol,
+                text,
+                var,
+                answer,
+                convex.is_some(),
+                rules,
+                &prob,
+            );
         }
         if kind != Some(Kind::Vector) {
             return Err("constrained problems over a scalar".into());
@@ -104,6 +128,11 @@ impl Ctx<'_> {
             derived.extend(found.derived);
             let text = format!("{name} = {}", self.show(&found.sol));
             derived.push(format!("{word}: {text}"));
+            let prob = Problem {
+                sense,
+                f: &f,
+                constraints,
+            };
             return self.finish(
                 derived,
                 found.sol,
@@ -112,6 +141,7 @@ impl Ctx<'_> {
                 answer,
                 found.sufficient,
                 rules,
+                &prob,
             );
         }
         let set = self.recognise(c, var, rules)?;
@@ -197,7 +227,12 @@ impl Ctx<'_> {
                 (sol, text)
             }
         };
-        self.finish(derived, Val::V(sol), text, var, answer, true, rules)
+        let prob = Problem {
+            sense,
+            f: &f,
+            constraints,
+        };
+        self.finish(derived, Val::V(sol), text, var, answer, true, rules, &prob)
     }
 
     /// A linear objective on a sphere (see `equality.rs`).
@@ -233,6 +268,7 @@ impl Ctx<'_> {
         answer: Option<&Fact>,
         sufficient: bool,
         rules: &Rules,
+        prob: &Problem,
     ) -> Res<Outcome> {
         match answer {
             None => Ok(Outcome {
@@ -242,13 +278,18 @@ impl Ctx<'_> {
                 refuted: None,
             }),
             Some(a) => {
-                let claimed = self.claimed_value(a, var)?;
-                let claimed = self.canonical(&claimed, rules)?;
+                let raw = self.claimed_value(a, var)?;
+                let claimed = self.canonical(&raw, rules)?;
                 let d = self.sub(&claimed, &sol)?;
                 let d = self.canonical(&d, rules)?;
                 let same = super::is_zero(&d);
+                let mut refuted = None;
                 if !same {
                     derived.push(format!("stated − derived = {}", self.show(&d)));
+                    refuted = self.optimum_witness(prob, var, &raw, &sol, &a.text)?;
+                    if let Some(w) = &refuted {
+                        derived.push(w.clone());
+                    }
                 }
                 let name = self
                     .scope
@@ -258,10 +299,26 @@ impl Ctx<'_> {
                     derived,
                     answer: Some(format!("{name} = {}", self.show(&claimed))),
                     proved: same && sufficient,
-                    refuted: None,
+                    refuted,
                 })
             }
         }
+    }
+
+    /// An exact witness that the stated optimum is not one (see
+    /// `witness.rs`), in words.
+    fn optimum_witness(
+        &mut self,
+        prob: &Problem,
+        var: &str,
+        claimed: &Val,
+        derived: &Val,
+        text: &str,
+    ) -> Res<Option<String>> {
+        let Some(facts) = self.lowered_assumptions() else {
+            return Ok(None);
+        };
+        self.witness_optimum(text, prob, var, claimed, derived, &facts)
     }
 
     fn gradient_of(&mut self, f: &Term, var: &str, kind: Option<Kind>, rules: &Rules) -> Res<Val> {

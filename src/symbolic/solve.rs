@@ -59,6 +59,9 @@ struct Piece {
     hi: Option<End>,
 }
 
+/// How a condition that the declared domains do not give is reported.
+pub(super) const ASSUMING: &str = "assuming ";
+
 impl Ctx<'_> {
     /// Judges `solve rel for var [⇒ answer]`.
     pub fn solve(
@@ -200,7 +203,7 @@ impl Ctx<'_> {
         nonzero
             .iter()
             .filter(|c| !matches!(self.sign(c), Sign::Pos | Sign::Neg))
-            .map(|c| format!("assuming {} ≠ 0", self.show_t(c)))
+            .map(|c| format!("{ASSUMING}{} ≠ 0", self.show_t(c)))
             .collect()
     }
 
@@ -273,10 +276,12 @@ impl Ctx<'_> {
             }
             Some(alts) => {
                 let mut claimed = Vec::new();
+                let mut raw_claimed = Vec::new();
                 let mut all_solve = true;
                 let mut refuted = None;
                 for a in alts {
                     let c = self.claimed_value(a, var)?;
+                    raw_claimed.push(c.clone());
                     let c = self.canonical(&c, rules)?;
                     let mut sigma = Sigma::new();
                     sigma.insert(var.to_string(), c.clone());
@@ -320,6 +325,27 @@ impl Ctx<'_> {
                         Err(why) => derived.push(format!("completeness not established ({why})")),
                     }
                 }
+                // A solution set stated under conditions that the declared
+                // domains do not give ("assuming c ≠ 0") is not proved: where
+                // a condition fails the set may be different.
+                if proved && derived.iter().any(|l| l.starts_with(ASSUMING)) {
+                    proved = false;
+                    derived.push(
+                        "not proved: the solutions hold only under the conditions above, which do not follow from the declared domains".into(),
+                    );
+                }
+                if refuted.is_none() {
+                    refuted = self.undefined_answer(alts, var);
+                    if refuted.is_some() {
+                        proved = false;
+                    }
+                }
+                if !proved && refuted.is_none() {
+                    refuted = self.solutions_witness(rel, &l, &r, var, &raw_claimed, &d)?;
+                    if let Some(w) = &refuted {
+                        derived.push(w.clone());
+                    }
+                }
                 Ok(Outcome {
                     derived,
                     answer: Some(text),
@@ -328,6 +354,91 @@ impl Ctx<'_> {
                 })
             }
         }
+    }
+
+    /// A point where a stated solution is undefined (a root or logarithm
+    /// of a negative number) though the parameters are admissible.
+    fn undefined_answer(&self, alts: &[Fact], var: &str) -> Option<String> {
+        let points = super::witness::scalar_points(self.scope, &format!("answer {var}"), 60);
+        for a in alts {
+            let is_var = |e: &crate::sema::hir::Ex| matches!(&e.node, Node::Var(k) if k == var);
+            let value = if is_var(&a.lhs) { &a.rhs } else { &a.lhs };
+            if let Some((p, why)) = super::defined::undefined_at(self.scope, value, &points) {
+                let mut keys = std::collections::BTreeSet::new();
+                super::var_keys(value, &mut keys);
+                let at: Vec<String> = self
+                    .scope
+                    .vars
+                    .iter()
+                    .filter(|v| v.key != var && keys.contains(&v.key))
+                    .filter_map(|v| p.get(&v.key).map(|x| format!("{} = {x}", v.text)))
+                    .collect();
+                return Some(format!(
+                    "exact witness at {}: the stated solution {} is undefined there ({why})",
+                    at.join(", "),
+                    a.text
+                ));
+            }
+        }
+        None
+    }
+
+    /// An exact witness that the stated solutions are not the solution
+    /// set (see `witness.rs`): a stated value that does not solve the
+    /// equation, or, for a scalar unknown, a value that solves it without
+    /// being stated.
+    fn solutions_witness(
+        &mut self,
+        rel: &Fact,
+        l: &Val,
+        r: &Val,
+        var: &str,
+        stated: &[Val],
+        d: &Val,
+    ) -> Res<Option<String>> {
+        let Some(facts) = self.lowered_assumptions() else {
+            return Ok(None);
+        };
+        let seed = format!("solve {}", rel.text);
+        if self.scope.var(var).map(|v| v.kind) == Some(Kind::Scalar) {
+            let mut zeros = Vec::new();
+            if let Val::S(t) = d {
+                if let Ok(fac) = self.eng.factor(t) {
+                    zeros.extend(
+                        factor_list(&fac)
+                            .into_iter()
+                            .map(|(b, _)| b)
+                            .filter(|b| !matches!(b, Term::Num(_)))
+                            .take(8),
+                    );
+                }
+            }
+            let eq = super::witness::Rel {
+                l: l.clone(),
+                op: RelOp::Eq,
+                r: r.clone(),
+            };
+            return self.witness_solutions(&seed, &eq, var, stated, &zeros, &facts);
+        }
+        // A vector unknown: each stated value substituted must solve it.
+        let name = self.var_text_of(var);
+        for s in stated {
+            let mut sigma = Sigma::new();
+            sigma.insert(var.to_string(), s.clone());
+            let goal = super::witness::Rel {
+                l: self.subst(l, &sigma)?,
+                op: RelOp::Eq,
+                r: self.subst(r, &sigma)?,
+            };
+            if let Some(w) = self.witness(&seed, &goal, &facts, &[])? {
+                return Ok(Some(format!(
+                    "the stated {name} = {} does not solve the equation: {}",
+                    self.show(s),
+                    w.line()
+                )));
+            }
+        }
+        Ok(None)
     }
 
     /// Every solution of `d = 0` for `var` with the lines that justify
@@ -673,18 +784,64 @@ impl Ctx<'_> {
             Some(a) => {
                 let claimed = self.claimed_piece(a, var, &dlo, &dhi)?;
                 let same = pieces.len() == 1 && self.same_piece(&pieces[0], &claimed)?;
+                let mut refuted = None;
                 if !same {
                     derived.push("the stated answer is not this set".into());
+                    refuted = self.answer_witness(rel, a, var, &pieces, &claimed)?;
+                    if let Some(w) = &refuted {
+                        derived.push(w.clone());
+                    }
                 }
                 let text = self.as_relation(std::slice::from_ref(&claimed), &name, &dlo, &dhi);
                 Ok(Outcome {
                     derived,
                     answer: text,
                     proved: same,
-                    refuted: None,
+                    refuted,
                 })
             }
         }
+    }
+
+    /// An exact point where the inequality and the stated answer disagree,
+    /// in words; tried at the ends of the derived and the stated sets.
+    fn answer_witness(
+        &mut self,
+        rel: &Fact,
+        answer: &Fact,
+        var: &str,
+        pieces: &[Piece],
+        claimed: &Piece,
+    ) -> Res<Option<String>> {
+        let Some(facts) = self.lowered_assumptions() else {
+            return Ok(None);
+        };
+        let mut ends = Vec::new();
+        for p in pieces.iter().chain(std::iter::once(claimed)) {
+            for e in [&p.lo, &p.hi].into_iter().flatten() {
+                ends.push(e.at.clone());
+            }
+        }
+        let lower = |ctx: &mut Self, f: &Fact| -> Res<super::witness::Rel> {
+            Ok(super::witness::Rel {
+                l: ctx.lower(&f.lhs)?,
+                op: f.op,
+                r: ctx.lower(&f.rhs)?,
+            })
+        };
+        let r = lower(self, rel)?;
+        let a = lower(self, answer)?;
+        let seed = format!("{} ⇒ {}", rel.text, answer.text);
+        Ok(self
+            .witness_iff(&seed, &r, &a, var, &ends, &facts)?
+            .map(|(w, rel_holds)| {
+                let (yes, no) = if rel_holds {
+                    (&rel.text, &answer.text)
+                } else {
+                    (&answer.text, &rel.text)
+                };
+                format!("exact witness at {}: {yes} holds but {no} does not", w.at())
+            }))
     }
 
     pub(super) fn hides(&self, t: &Term, s: &str) -> bool {

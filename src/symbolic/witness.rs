@@ -67,6 +67,21 @@ pub struct Witness {
 }
 
 impl Witness {
+    /// The point alone: "α = 2, λ = 1" (with n for vectors).
+    pub fn at(&self) -> String {
+        let at = self
+            .values
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if self.values.iter().any(|(_, v)| v.starts_with('[')) {
+            format!("n = {}, {at}", self.n)
+        } else {
+            at
+        }
+    }
+
     /// One line: "at x = 1/3: left side = 0, right side = 1".
     pub fn line(&self) -> String {
         let at = self
@@ -151,6 +166,352 @@ impl Ctx<'_> {
         Ok(None)
     }
 
+    /// Searches for a point where `rel` and `answer` (two relations about
+    /// the scalar unknown `var`) have different truth values: the stated
+    /// answer set is then not the solution set. `ends` are the ends of both
+    /// sets (terms in the parameters); the unknown is tried at each end, just
+    /// beside it and between ends. Returns the witness and whether `rel`
+    /// holds there.
+    pub fn witness_iff(
+        &mut self,
+        seed_text: &str,
+        rel: &Rel,
+        answer: &Rel,
+        var: &str,
+        ends: &[Term],
+        facts: &[Rel],
+    ) -> Res<Option<(Witness, bool)>> {
+        let scope = self.scope;
+        let Some(domain) = scope.var(var).map(|v| v.domain.clone()) else {
+            return Ok(None);
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(fnv(seed_text));
+        for k in 0..TRIES / 2 {
+            let mut p = draw(scope, [1, 2, 3][k % 3], k, &mut rng);
+            self.settle(&mut p, facts, scope);
+            let mut xs: Vec<Rat> = ends.iter().filter_map(|e| self.at_point(&p, e)).collect();
+            xs.sort();
+            xs.dedup();
+            let mut cands = Vec::new();
+            for (i, x) in xs.iter().enumerate() {
+                cands.push(x.clone());
+                let scale = if x.abs() > Rat::one() {
+                    x.abs()
+                } else {
+                    Rat::one()
+                };
+                for e in [1, 3, 6, 12] {
+                    let d = scale.mul(&Rat::int(10).pow(&Rat::int(-e)).unwrap_or_else(Rat::one));
+                    cands.push(x.add(&d));
+                    cands.push(x.sub(&d));
+                }
+                if let Some(next) = xs.get(i + 1) {
+                    cands.push(x.add(next).mul(&super::val::half_rat()));
+                }
+            }
+            cands.extend(specials(&domain));
+            for x in cands.into_iter().filter(|x| in_domain(x, &domain)) {
+                let mut q = p.clone();
+                q.scalars.insert(var.to_string(), x);
+                if let Some(found) = self.differs_at(&q, rel, answer, facts) {
+                    return Ok(Some(found));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The witness at `p` if the assumptions and domains hold there and
+    /// `a` and `b` have different truth values (with `a`'s truth).
+    fn differs_at(&self, p: &Point, a: &Rel, b: &Rel, facts: &[Rel]) -> Option<(Witness, bool)> {
+        if !self.in_domains(p) {
+            return None;
+        }
+        let mut used = std::collections::BTreeSet::new();
+        for f in facts {
+            let l = self.value_using(p, &f.l, &mut used)?;
+            let r = self.value_using(p, &f.r, &mut used)?;
+            if !holds(&l, f.op, &r)? {
+                return None;
+            }
+        }
+        let (al, ar) = (
+            self.value_using(p, &a.l, &mut used)?,
+            self.value_using(p, &a.r, &mut used)?,
+        );
+        let (bl, br) = (
+            self.value_using(p, &b.l, &mut used)?,
+            self.value_using(p, &b.r, &mut used)?,
+        );
+        let ta = holds(&al, a.op, &ar)?;
+        let tb = holds(&bl, b.op, &br)?;
+        if ta == tb {
+            return None;
+        }
+        Some((
+            Witness {
+                n: p.n,
+                values: self.shown_values(p, &used),
+                lhs: show(&al),
+                rhs: show(&ar),
+            },
+            ta,
+        ))
+    }
+
+    fn in_domains(&self, p: &Point) -> bool {
+        self.scope.vars.iter().all(|v| {
+            p.scalars
+                .get(&v.key)
+                .is_none_or(|x| in_domain(x, &v.domain))
+        })
+    }
+
+    fn shown_values(
+        &self,
+        p: &Point,
+        used: &std::collections::BTreeSet<String>,
+    ) -> Vec<(String, String)> {
+        let mut values = Vec::new();
+        for v in self.scope.vars.iter().filter(|v| used.contains(&v.key)) {
+            if let Some(x) = p.scalars.get(&v.key) {
+                values.push((v.text.clone(), x.to_string()));
+            } else if let Some(x) = p.vectors.get(&v.key) {
+                values.push((v.text.clone(), show_vec(x)));
+            }
+        }
+        values
+    }
+
+    /// Searches for a point where the set of solutions of `eq` in the
+    /// scalar unknown `var` differs from the stated values `stated`: a
+    /// value in the unknown's domain that solves the equation but is not
+    /// stated (or the reverse). Parameters are also tried at the zeros of
+    /// the linear factors in `zeros` (where a coefficient vanishes and
+    /// every value may solve).
+    pub fn witness_solutions(
+        &mut self,
+        seed_text: &str,
+        eq: &Rel,
+        var: &str,
+        stated: &[Val],
+        zeros: &[Term],
+        facts: &[Rel],
+    ) -> Res<Option<String>> {
+        let scope = self.scope;
+        let Some(domain) = scope.var(var).map(|v| v.domain.clone()) else {
+            return Ok(None);
+        };
+        let linear: Vec<_> = self
+            .linear_zeros(zeros, scope)?
+            .into_iter()
+            .filter(|(k, _, _)| k != var)
+            .collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(fnv(seed_text));
+        for k in 0..TRIES / 4 {
+            let p0 = draw(scope, 1, k, &mut rng);
+            let mut variants = vec![p0.clone()];
+            for (key, f0, f1) in &linear {
+                let mut q = p0.clone();
+                q.scalars.insert(key.clone(), Rat::zero());
+                let (Some(a), Some(b)) = (self.at_point(&q, f0), self.at_point(&q, f1)) else {
+                    continue;
+                };
+                if let Some(x) = a.neg().div(&b) {
+                    q.scalars.insert(key.clone(), x);
+                    variants.push(q);
+                }
+            }
+            for mut p in variants {
+                self.settle(&mut p, facts, scope);
+                let mut vals = Vec::new();
+                for s in stated {
+                    match self.value(&p, s) {
+                        Some(Exact::S(v)) => vals.push(v),
+                        _ => vals.clear(),
+                    }
+                }
+                if vals.len() != stated.len() {
+                    continue;
+                }
+                let mut cands = vals.clone();
+                cands.extend(specials(&domain));
+                for x in cands.into_iter().filter(|x| in_domain(x, &domain)) {
+                    let mut q = p.clone();
+                    q.scalars.insert(var.to_string(), x.clone());
+                    if !self.in_domains(&q) {
+                        continue;
+                    }
+                    let mut used = std::collections::BTreeSet::new();
+                    let ok = facts.iter().all(|f| {
+                        matches!((self.value_using(&q, &f.l, &mut used), self.value_using(&q, &f.r, &mut used)),
+                            (Some(a), Some(b)) if holds(&a, f.op, &b) == Some(true))
+                    });
+                    if !ok {
+                        continue;
+                    }
+                    let (Some(l), Some(r)) = (
+                        self.value_using(&q, &eq.l, &mut used),
+                        self.value_using(&q, &eq.r, &mut used),
+                    ) else {
+                        continue;
+                    };
+                    let Some(solves) = holds(&l, RelOp::Eq, &r) else {
+                        continue;
+                    };
+                    let listed = vals.contains(&x);
+                    if solves != listed {
+                        used.remove(var);
+                        let at = Witness {
+                            n: q.n,
+                            values: self.shown_values(&q, &used),
+                            lhs: String::new(),
+                            rhs: String::new(),
+                        }
+                        .at();
+                        let name = scope.var(var).map_or(var, |v| v.text.as_str());
+                        let at = if at.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" at {at}")
+                        };
+                        return Ok(Some(if solves {
+                            format!("exact witness{at}: {name} = {x} solves the equation (left side = {}, right side = {}) but is not a stated solution", show(&l), show(&r))
+                        } else {
+                            format!("exact witness{at}: the stated {name} = {x} does not solve the equation (left side = {}, right side = {})", show(&l), show(&r))
+                        }));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Searches for a point where the stated optimum `claimed` of `prob`
+    /// is infeasible, or feasible but strictly worse than the feasible
+    /// point `derived`; either shows exactly that it is not an optimum.
+    pub fn witness_optimum(
+        &mut self,
+        seed_text: &str,
+        prob: &super::optimize::Problem,
+        var: &str,
+        claimed: &Val,
+        derived: &Val,
+        facts: &[Rel],
+    ) -> Res<Option<String>> {
+        let mut cons = Vec::new();
+        for c in prob.constraints {
+            cons.push((
+                Rel {
+                    l: self.lower(&c.fact.lhs)?,
+                    op: c.fact.op,
+                    r: self.lower(&c.fact.rhs)?,
+                },
+                c.elementwise,
+                c.fact.text.clone(),
+            ));
+        }
+        let scope = self.scope;
+        let mut rng = ChaCha8Rng::seed_from_u64(fnv(seed_text));
+        let f = Val::S(prob.f.clone());
+        for k in 0..TRIES / 2 {
+            let mut p = draw(scope, [1, 2, 3][k % 3], k, &mut rng);
+            self.settle(&mut p, facts, scope);
+            if !self.in_domains(&p) {
+                continue;
+            }
+            let (Some(c), Some(d)) = (self.value(&p, claimed), self.value(&p, derived)) else {
+                continue;
+            };
+            if c == d {
+                continue;
+            }
+            let with = |x: &Exact| {
+                let mut q = p.clone();
+                match x {
+                    Exact::S(v) => {
+                        q.scalars.insert(var.to_string(), v.clone());
+                    }
+                    Exact::V(v) => {
+                        q.vectors.insert(var.to_string(), v.clone());
+                    }
+                }
+                q
+            };
+            let (pc, pd) = (with(&c), with(&d));
+            let facts_hold = |q: &Point| {
+                facts.iter().all(|r| {
+                    matches!((self.value(q, &r.l), self.value(q, &r.r)), (Some(a), Some(b)) if holds(&a, r.op, &b) == Some(true))
+                })
+            };
+            if !facts_hold(&pc) || !facts_hold(&pd) {
+                continue;
+            }
+            let mut used = std::collections::BTreeSet::new();
+            let feasible = |q: &Point,
+                            used: &mut std::collections::BTreeSet<String>|
+             -> Option<Option<String>> {
+                for (r, elementwise, text) in &cons {
+                    let a = self.value_using(q, &r.l, used)?;
+                    let b = self.value_using(q, &r.r, used)?;
+                    let ok = if *elementwise {
+                        holds_elementwise(&a, r.op, &b)?
+                    } else {
+                        holds(&a, r.op, &b)?
+                    };
+                    if !ok {
+                        return Some(Some(text.clone()));
+                    }
+                }
+                Some(None)
+            };
+            let at = |used: &std::collections::BTreeSet<String>| {
+                let mut u = used.clone();
+                u.remove(var);
+                let w = Witness {
+                    n: p.n,
+                    values: self.shown_values(&p, &u),
+                    lhs: String::new(),
+                    rhs: String::new(),
+                };
+                w.at()
+            };
+            match feasible(&pc, &mut used) {
+                Some(Some(broken)) => {
+                    return Ok(Some(format!(
+                        "exact witness at {}: the stated point {} violates {broken}",
+                        at(&used),
+                        show(&c)
+                    )))
+                }
+                Some(None) => {}
+                None => continue,
+            }
+            if feasible(&pd, &mut used) != Some(None) {
+                continue;
+            }
+            let (Some(Exact::S(fc)), Some(Exact::S(fd))) = (
+                self.value_using(&pc, &f, &mut used),
+                self.value_using(&pd, &f, &mut used),
+            ) else {
+                continue;
+            };
+            let worse = match prob.sense {
+                crate::sema::hir::Sense::Min => fc > fd,
+                crate::sema::hir::Sense::Max => fc < fd,
+            };
+            if worse {
+                return Ok(Some(format!(
+                    "exact witness at {}: the stated point {} has objective {fc}, the feasible point {} has {fd}",
+                    at(&used),
+                    show(&c),
+                    show(&d)
+                )));
+            }
+        }
+        Ok(None)
+    }
+
     /// For each factor linear in a declared scalar x: (x, f at x = 0 as a
     /// term, ∂f/∂x), so that x = −f(0)/f' is its zero.
     fn linear_zeros(&mut self, zeros: &[Term], scope: &Scope) -> Res<Vec<(String, Term, Term)>> {
@@ -210,12 +571,8 @@ impl Ctx<'_> {
 
     /// The witness at `p`, if the assumptions hold there and the goal fails.
     fn fails_at(&mut self, p: &Point, goal: &Rel, facts: &[Rel]) -> Option<Witness> {
-        for v in &self.scope.vars {
-            if let Some(x) = p.scalars.get(&v.key) {
-                if !in_domain(x, &v.domain) {
-                    return None;
-                }
-            }
+        if !self.in_domains(p) {
+            return None;
         }
         let mut used = std::collections::BTreeSet::new();
         for f in facts {
@@ -230,17 +587,9 @@ impl Ctx<'_> {
         if holds(&l, goal.op, &r)? {
             return None;
         }
-        let mut values = Vec::new();
-        for v in self.scope.vars.iter().filter(|v| used.contains(&v.key)) {
-            if let Some(x) = p.scalars.get(&v.key) {
-                values.push((v.text.clone(), x.to_string()));
-            } else if let Some(x) = p.vectors.get(&v.key) {
-                values.push((v.text.clone(), show_vec(x)));
-            }
-        }
         Some(Witness {
             n: p.n,
-            values,
+            values: self.shown_values(p, &used),
             lhs: show(&l),
             rhs: show(&r),
         })
@@ -445,6 +794,22 @@ fn holds(l: &Exact, op: RelOp, r: &Exact) -> Option<bool> {
     }
 }
 
+/// Whether `l op r` holds in every component (`r` a vector or a scalar
+/// bound for every component).
+fn holds_elementwise(l: &Exact, op: RelOp, r: &Exact) -> Option<bool> {
+    let comp = |a: &Rat, b: &Rat| holds(&Exact::S(a.clone()), op, &Exact::S(b.clone()));
+    match (l, r) {
+        (Exact::V(a), Exact::V(b)) if a.len() == b.len() => a
+            .iter()
+            .zip(b)
+            .try_fold(true, |acc, (x, y)| Some(acc && comp(x, y)?)),
+        (Exact::V(a), Exact::S(b)) => a.iter().try_fold(true, |acc, x| Some(acc && comp(x, b)?)),
+        (Exact::S(a), Exact::V(b)) => b.iter().try_fold(true, |acc, y| Some(acc && comp(a, y)?)),
+        (Exact::S(_), Exact::S(_)) => holds(l, op, r),
+        _ => None,
+    }
+}
+
 /// Whether `x` lies in the domain.
 pub fn in_domain(x: &Rat, d: &Domain) -> bool {
     match d {
@@ -503,6 +868,15 @@ fn fnv(s: &str) -> u64 {
 }
 
 // ───────────────────────────── drawing points ─────────────────────────────
+
+/// `count` points of the scope's scalars (special values first, then
+/// random rationals), seeded from `seed_text`.
+pub fn scalar_points(scope: &Scope, seed_text: &str, count: usize) -> Vec<HashMap<String, Rat>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(fnv(seed_text));
+    (0..count)
+        .map(|k| draw(scope, 1, k, &mut rng).scalars)
+        .collect()
+}
 
 /// Special values tried first (then random rationals), filtered by domain.
 fn specials(d: &Domain) -> Vec<Rat> {
