@@ -281,7 +281,7 @@ impl Budget {
     /// Most nodes in one result term.
     pub const RESULT_NODES: usize = 200_000;
     /// Largest integer exponent on a symbol or function application.
-    pub const EXPONENT: u64 = 100_000;
+    pub const EXPONENT: u64 = (1 << 31) - 1;
     /// Most terms the expansion of one power of a sum may have.
     pub const EXPANDED_TERMS: f64 = 20_000.0;
     /// Most bits the expansion of one power of a sum may have (terms
@@ -689,26 +689,34 @@ fn parse_rational(s: &str) -> Option<Rat> {
 }
 
 /// The backend number of an exact rational of any size: small ones
-/// directly, large ones as exact arithmetic on base-2³² digits (the backend
-/// multiplies and adds numbers exactly).
+/// directly, large ones as exact arithmetic on base-2³² digits, split in
+/// halves (hi·2^(32k) + lo), so that building one costs a few large
+/// multiplications, not one per digit.
 fn big_number(r: &Rat) -> Atom {
     if let Some(pair) = r.to_i64_pair() {
         return Atom::num(pair);
     }
-    let digits = |n: &num_bigint::BigInt| {
-        let (sign, words) = n.to_u32_digits();
-        let base = Atom::num(1i64 << 32);
-        let mut acc = Atom::num(0);
-        for w in words.iter().rev() {
-            acc = acc * &base + Atom::num(i64::from(*w));
+    fn build(words: &[u32]) -> Atom {
+        match words {
+            [] => Atom::num(0),
+            [w] => Atom::num(i64::from(*w)),
+            _ => {
+                let mid = words.len() / 2;
+                let shift = Atom::num(2).pow(Atom::num(32 * mid as i64));
+                build(&words[mid..]) * shift + build(&words[..mid])
+            }
         }
+    }
+    let int = |n: &num_bigint::BigInt| {
+        let (sign, words) = n.to_u32_digits();
+        let v = build(&words);
         if sign == num_bigint::Sign::Minus {
-            -acc
+            -v
         } else {
-            acc
+            v
         }
     };
-    digits(r.numer()) / digits(r.denom())
+    int(r.numer()) / int(r.denom())
 }
 
 /// Errors when `v` contains infinity or an undefined number.

@@ -5,7 +5,8 @@
 //! Data flows top to bottom; a module may import only modules listed above
 //! it, with the exceptions named.
 //!
-//! - `rat`: exact rationals, the one value type every layer shares.
+//! - `rat`: exact rationals of any size (numeric order, never wrapping),
+//!   the one value type every layer shares.
 //! - `diag`: spans, sources, diagnostics and their rendering.
 //! - `syntax`: grammar (grammar/derive.pest), syntax tree, parser. Knows
 //!   nothing of kinds, judges or the engine.
@@ -21,6 +22,7 @@
 //!   (`engine_lock`), keeps the restricted-mode banner off stdout. Code
 //!   that runs jobs and starts child processes starts them inside
 //!   `engine::without_jobs`, so no child inherits the backend's allowance.
+//!   Every call keeps `engine::Budget` (size, powers, the step's time).
 //! - `symbolic`: the symbolic judge (vectors as combinations of atoms,
 //!   calculus, assumptions); reaches the backend only through `engine`.
 //! - `numeric`: the numeric judge; evaluates `sema::hir` with nalgebra and
@@ -39,7 +41,11 @@
 //!   only calls it.
 //!
 //! # Invariants
-//! - Soundness: "proved" only when the exact difference normalises to 0.
+//! - Soundness: "proved" only when the exact difference normalises to 0;
+//!   "refuted" by the symbolic judge only with an exact witness checked
+//!   in rational arithmetic.
+//! - Scoping is lexical (`sema::resolve`): a shadowing `let` is a fresh
+//!   variable.
 //! - Determinism: same file, seed and options → same bytes out.
 //! - Parsing and checking never panic on any input.
 

@@ -30,6 +30,9 @@ pub enum Symbolic {
         /// As for `Proved`.
         #[serde(skip_serializing_if = "Option::is_none")]
         answer: Option<String>,
+        /// Why it stays undecided, in one line (the construct or condition
+        /// outside what it decides).
+        why: String,
     },
     /// The judge shows exactly that the step is false, with a witness (so
     /// far: a solve step whose stated solutions miss a verified solution or
@@ -210,9 +213,9 @@ pub fn combine(s: &Symbolic, n: &Numeric) -> (Verdict, String) {
             Verdict::Error,
             format!("proved by the symbolic judge, but the numeric judge could not sample: {why}"),
         ),
-        (S::Undecided { .. }, N::Agrees { .. }) => (
+        (S::Undecided { why, .. }, N::Agrees { .. }) => (
             Verdict::Numeric,
-            "not decided by the symbolic judge; every numeric sample agrees".into(),
+            format!("not decided by the symbolic judge ({why}); every numeric sample agrees"),
         ),
         (S::Off, N::Agrees { .. }) => (
             Verdict::Numeric,
@@ -271,6 +274,7 @@ mod tests {
         let undecided = Symbolic::Undecided {
             derived: vec![],
             answer: None,
+            why: "w".into(),
         };
         let unsupported = Symbolic::Unsupported { what: "x".into() };
         let n_unsupported = Numeric::Unsupported { what: "y".into() };

@@ -154,6 +154,29 @@ fn power(b: Ev, e: Ev) -> Ev {
     }
 }
 
+/// Whether `e` has a root or logarithm that could be undefined somewhere
+/// (so that searching for such a point is worth it).
+pub fn may_be_undefined(e: &Ex) -> bool {
+    match &e.node {
+        Node::Builtin(Builtin::Sqrt | Builtin::Log, _) => true,
+        Node::Bin(BinOp::Pow, a, b) => {
+            !matches!(&b.node, Node::Num(r) if r.is_int())
+                || may_be_undefined(a)
+                || may_be_undefined(b)
+        }
+        Node::Num(_) | Node::Var(_) | Node::Identity | Node::Zero => false,
+        Node::Apply { args, .. } | Node::GradFn { args, .. } => args.iter().any(may_be_undefined),
+        Node::Builtin(_, a) | Node::Norm(_, a) | Node::Transpose(a) | Node::Neg(a) => {
+            may_be_undefined(a)
+        }
+        Node::Grad { body, .. } => may_be_undefined(body),
+        Node::Inner(a, b) | Node::Bin(_, a, b) => may_be_undefined(a) || may_be_undefined(b),
+        Node::Subst(body, binds) => {
+            may_be_undefined(body) || binds.iter().any(|(_, v)| may_be_undefined(v))
+        }
+    }
+}
+
 /// A point of the scope (domains and assumptions holding) where `e` is
 /// undefined, with why.
 pub fn undefined_at(

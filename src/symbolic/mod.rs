@@ -21,11 +21,29 @@
 //!
 //! Solving (`solve.rs`, every root of a scalar equation in `roots.rs`) and
 //! optimisation (`optimize.rs`, equality constraints in `equality.rs`)
-//! verify what they find by substituting it back. The judge *refutes* a
-//! step only with an exact witness, and only where a non-zero normal form
-//! really means "different": a solve answer that misses a verified
-//! solution, or states a value that is not one, all values being rational
-//! functions of the atoms (no radicals, no function applications).
+//! verify what they find by substituting it back.
+//!
+//! # Deciding
+//! The judge *refutes* a step only with an exact witness (`witness.rs`):
+//! a point — rational scalars in their domains, a dimension n and rational
+//! vectors with rational norms — where every assumption holds exactly and
+//! the sides as written (lowered, before any assumption rewrite) evaluate
+//! exactly to values that break the relation; or where a stated solve
+//! answer and the equation or inequality disagree (the stated set compared
+//! with the truth endpoint by endpoint, parameters tried where a
+//! coefficient vanishes); or where a stated optimum is infeasible or worse
+//! than a feasible point. Independently of any normal form, such a point
+//! shows the step false. On rational functions of independent scalar atoms
+//! a non-zero difference is non-zero at almost every point, so the search
+//! (special values, domain ends, zeros of the difference's linear factors,
+//! random rationals) finds one. `defined.rs` refutes a side undefined (an
+//! even root or logarithm of a negative number) where the other is
+//! defined, evaluating the checked program itself, not the lowering.
+//!
+//! # Budget
+//! Every step runs under [`crate::engine::Budget`]: a deadline, and limits
+//! on term size and powers that the engine checks before the backend sees
+//! a term; lowering checks the size of every value it builds.
 //!
 //! Invariant: this module never imports the numeric judge, and it reaches
 //! the computer-algebra backend only through [`crate::engine::Session`].
@@ -111,8 +129,34 @@ impl Ctx<'_> {
             Goal::Relation(f) => {
                 let raw_l = self.lower(&f.lhs)?;
                 let raw_r = self.lower(&f.rhs)?;
-                let l = self.canonical(&raw_l, &rules)?;
-                let r = self.canonical(&raw_r, &rules)?;
+                let canon = self
+                    .canonical(&raw_l, &rules)
+                    .and_then(|l| Ok((l, self.canonical(&raw_r, &rules)?)));
+                let (l, r) = match canon {
+                    Ok(lr) => lr,
+                    // Past the budget: an exact witness at small values may
+                    // still exist (x = 0 for x^(2^64) = 1).
+                    Err(why) => {
+                        let goal = witness::Rel {
+                            l: raw_l,
+                            op: f.op,
+                            r: raw_r,
+                        };
+                        let zero = Val::S(Term::int(0));
+                        return match self.refute(&step.id, &goal, &zero)? {
+                            Some(w) => {
+                                let line = w.line();
+                                derived.push(line.clone());
+                                Ok(Symbolic::Refuted {
+                                    derived,
+                                    answer: None,
+                                    why: line,
+                                })
+                            }
+                            None => Err(why),
+                        };
+                    }
+                };
                 derived.push(format!("left side = {}", self.show(&l)));
                 derived.push(format!("right side = {}", self.show(&r)));
                 let d = self.sub(&l, &r)?;
@@ -156,10 +200,10 @@ impl Ctx<'_> {
                     }
                     None => {
                         let why = self.why_undecided(&d, f.op);
-                        derived.push(format!("undecided: {why}"));
                         Ok(Symbolic::Undecided {
                             derived,
                             answer: None,
+                            why,
                         })
                     }
                 }
@@ -212,7 +256,17 @@ impl Ctx<'_> {
             return Ok(None);
         };
         let mut zeros = Vec::new();
+        // Only polynomials in some symbol: the backend would factor a
+        // constant as an integer, which can take very long.
+        let symbolic = |t: &Term| {
+            let mut syms = std::collections::BTreeSet::new();
+            calculus::symbols(t, &mut syms);
+            !syms.is_empty()
+        };
         if let Val::S(t) = d {
+            if !symbolic(t) {
+                return self.witness(seed, goal, &facts, &zeros);
+            }
             if let Ok(fac) = self.eng.factor(t) {
                 for (b, _) in solve::factor_list(&fac) {
                     if !matches!(b, Term::Num(_)) && zeros.len() < 8 {
@@ -228,6 +282,9 @@ impl Ctx<'_> {
     /// the other is not (see `defined.rs`), in words.
     fn undefined_side(&self, seed: &str, l: &Ex, r: &Ex) -> Option<String> {
         if l.kind != Kind::Scalar || r.kind != Kind::Scalar {
+            return None;
+        }
+        if !defined::may_be_undefined(l) && !defined::may_be_undefined(r) {
             return None;
         }
         let points = witness::scalar_points(self.scope, seed, 60);
@@ -404,9 +461,23 @@ fn outcome(mut derived: Vec<String>, o: solve::Outcome) -> Symbolic {
             answer: o.answer,
         }
     } else {
+        // The last line that says what is missing, else a generic reason.
+        let why = derived
+            .iter()
+            .rev()
+            .find(|l| {
+                l.starts_with("not ")
+                    || l.contains("not established")
+                    || l.contains("does not follow")
+                    || l.starts_with("stated − derived")
+                    || l.starts_with("the stated answer is not")
+            })
+            .cloned()
+            .unwrap_or_else(|| "the stated answer was not matched exactly, and no exact witness against it was found".into());
         Symbolic::Undecided {
             derived,
             answer: o.answer,
+            why,
         }
     }
 }

@@ -363,6 +363,9 @@ impl Ctx<'_> {
         for a in alts {
             let is_var = |e: &crate::sema::hir::Ex| matches!(&e.node, Node::Var(k) if k == var);
             let value = if is_var(&a.lhs) { &a.rhs } else { &a.lhs };
+            if !super::defined::may_be_undefined(value) {
+                continue;
+            }
             if let Some((p, why)) = super::defined::undefined_at(self.scope, value, &points) {
                 let mut keys = std::collections::BTreeSet::new();
                 super::var_keys(value, &mut keys);

@@ -102,7 +102,8 @@ impl Witness {
         };
         format!(
             "exact witness{at}: left side = {}, right side = {}",
-            self.lhs, self.rhs
+            brief(&self.lhs),
+            brief(&self.rhs)
         )
     }
 }
@@ -333,6 +334,36 @@ impl Ctx<'_> {
                 }
                 if vals.len() != stated.len() {
                     continue;
+                }
+                let name = scope.var(var).map_or(var, |v| v.text.as_str());
+                if let Some(x) = vals.iter().find(|x| !in_domain(x, &domain)) {
+                    if self.in_domains(&p) {
+                        let mut used = std::collections::BTreeSet::new();
+                        let facts_hold = facts.iter().all(|f| {
+                            matches!((self.value_using(&p, &f.l, &mut used), self.value_using(&p, &f.r, &mut used)),
+                                (Some(a), Some(b)) if holds(&a, f.op, &b) == Some(true))
+                        });
+                        for s in stated {
+                            let _ = self.value_using(&p, s, &mut used);
+                        }
+                        if facts_hold {
+                            let at = Witness {
+                                n: p.n,
+                                values: self.shown_values(&p, &used),
+                                lhs: String::new(),
+                                rhs: String::new(),
+                            }
+                            .at();
+                            let at = if at.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" at {at}")
+                            };
+                            return Ok(Some(format!(
+                                "exact witness{at}: the stated {name} = {x} lies outside the declared domain of {name}"
+                            )));
+                        }
+                    }
                 }
                 let mut cands = vals.clone();
                 cands.extend(specials(&domain));
@@ -831,6 +862,28 @@ pub fn in_domain(x: &Rat, d: &Domain) -> bool {
             (if *lo_closed { x >= lo } else { x > lo })
                 && (if *hi_closed { x <= hi } else { x < hi })
         }
+    }
+}
+
+/// A long exact value shown by its size and leading digits (the
+/// comparison was exact; the report need not print 20 000 digits).
+fn brief(s: &str) -> String {
+    if s.len() <= 120 {
+        return s.to_string();
+    }
+    let (num, den) = s.split_once('/').unwrap_or((s, ""));
+    let head = |d: &str| {
+        let digits = d.trim_start_matches('-').len();
+        if digits > 40 {
+            format!("{}…({digits} digits)", &d[..d.len().min(24)])
+        } else {
+            d.to_string()
+        }
+    };
+    if den.is_empty() {
+        head(num)
+    } else {
+        format!("{}/{}", head(num), head(den))
     }
 }
 
