@@ -306,8 +306,9 @@ fn apply(ctx: &mut Ctx<'_>, c: &Ctor<'_>) -> Result<bool, Trouble> {
             let norm = v.norm();
             let new = if r == 0.0 {
                 v * 0.0
-            } else if norm < 1e-6 {
-                return Ok(false);
+            } else if norm == 0.0 {
+                // The zero vector has no direction: take the first axis.
+                DMatrix::from_fn(v.nrows(), 1, |i, _| if i == 0 { r } else { 0.0 })
             } else {
                 v * (r / norm)
             };

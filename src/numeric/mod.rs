@@ -128,7 +128,9 @@ mod eval;
 mod funcs;
 mod instance;
 mod jet;
+mod num;
 mod optimize;
+mod precise;
 mod print;
 mod probe;
 mod sample;
@@ -176,7 +178,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             seed: 0,
-            samples: 48,
+            samples: 100,
         }
     }
 }
@@ -205,16 +207,30 @@ pub fn judge_at_dims(step: &Step, cfg: &Config, dims: &[usize]) -> Numeric {
 
 fn judge_in(step: &Step, cfg: &Config, dims: Option<&[usize]>) -> Numeric {
     let scope = &*step.scope;
+    // Relations the precise evaluator decides are sampled widely; the rest
+    // (judged in double precision) moderately.
+    let spread = match &step.goal {
+        Goal::Relation(f) if precise::supports(&f.lhs) && precise::supports(&f.rhs) => {
+            sample::Spread::WIDE
+        }
+        _ => sample::Spread::MODERATE,
+    };
     let run = |goal: &[&Ex], task: Task<'_>| match Setup::new(step, goal) {
-        Ok(s) => match dims {
-            Some(d) => s.with_dims(d).run(cfg, task),
-            None => s.run(cfg, task),
-        },
+        Ok(s) => {
+            let s = s.with_spread(spread);
+            match dims {
+                Some(d) => s.with_dims(d).run(cfg, task),
+                None => s.run(cfg, task),
+            }
+        }
         Err(out) => out,
     };
     let check = |goal: &[&Ex], p: &dyn Probe| run(goal, Task::Check(p));
     match &step.goal {
-        Goal::Relation(fact) => check(&[&fact.lhs, &fact.rhs], &RelationProbe(fact)),
+        Goal::Relation(fact) => check(
+            &[&fact.lhs, &fact.rhs],
+            &RelationProbe(fact, &scope.assumptions),
+        ),
         Goal::Show(e) => run(&[e], Task::Show(e)),
         Goal::Solve { answer: None, .. } => Numeric::Unsupported {
             what: "a solve step without an answer to check".into(),

@@ -19,7 +19,8 @@ use super::funcs::FuncInst;
 use super::print;
 use super::probe::{Look, Probe};
 use super::sample::{
-    draw_matrix, draw_scalar, draw_vector, in_domain, rng_for, round_sig, step_seed, DIMS,
+    draw_matrix, draw_scalar, draw_vector_among, in_domain_exact, rng_for, round_sig, step_seed,
+    Spread, DIMS,
 };
 use super::value::{Res, Trouble, Val};
 use super::walk::{funcs_of, has_dimension, vars_of};
@@ -80,6 +81,7 @@ pub(crate) struct Setup<'a> {
     funcs: Vec<&'a FuncDecl>,
     plan: Plan<'a>,
     dims: Vec<usize>,
+    spread: Spread,
 }
 
 impl<'a> Setup<'a> {
@@ -134,14 +136,16 @@ impl<'a> Setup<'a> {
             funcs,
             plan: plan(&scope.assumptions, scope),
             dims,
+            spread: Spread::MODERATE,
         })
     }
 
     fn draw(&self, n: usize, rng: &mut ChaCha8Rng) -> Result<Draw, Numeric> {
         let mut vals = Vec::with_capacity(self.vars.len());
+        let mut vectors: Vec<DMatrix<f64>> = Vec::new();
         for v in &self.vars {
             let m = match v.kind {
-                Kind::Scalar => match draw_scalar(&v.domain, rng) {
+                Kind::Scalar => match draw_scalar(&v.domain, rng, self.spread) {
                     Some(x) => DMatrix::from_element(1, 1, x),
                     None => {
                         return Err(Numeric::Failed {
@@ -149,7 +153,11 @@ impl<'a> Setup<'a> {
                         })
                     }
                 },
-                Kind::Vector | Kind::Covector => draw_vector(n, rng),
+                Kind::Vector | Kind::Covector => {
+                    let x = draw_vector_among(n, rng, &vectors, self.spread);
+                    vectors.push(x.clone());
+                    x
+                }
                 Kind::Matrix => draw_matrix(n, rng),
             };
             vals.push((v.key.clone(), v.kind, m));
@@ -172,13 +180,19 @@ impl<'a> Setup<'a> {
         let mut changed = false;
         for ((_, kind, m), decl) in out.vals.iter_mut().zip(&self.vars) {
             let r = m.map(|x| round_sig(x, digits));
-            if *kind == Kind::Scalar && !in_domain(r[(0, 0)], &decl.domain) {
+            if *kind == Kind::Scalar && !in_domain_exact(r[(0, 0)], &decl.domain) {
                 return None;
             }
             changed |= r != *m;
             *m = r;
         }
         changed.then_some(out)
+    }
+
+    /// The same setup, sampling over the given spread.
+    pub fn with_spread(mut self, spread: Spread) -> Setup<'a> {
+        self.spread = spread;
+        self
     }
 
     /// The same setup, sampling the given dimensions instead (for a step
@@ -228,9 +242,14 @@ impl<'a> Setup<'a> {
                 continue;
             }
             if let Some((_, val)) = env.iter().rev().find(|(k, _)| *k == v.key) {
+                let value = if look.exact {
+                    print::exact_value(val.kind, val.base())
+                } else {
+                    print::value(val.kind, val.base())
+                };
                 values.push(Binding {
                     name: v.text.clone(),
-                    value: print::value(val.kind, val.base()),
+                    value,
                 });
             }
         }
