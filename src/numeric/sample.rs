@@ -7,22 +7,24 @@
 //!   then mixed with the dimension: the samples of a step depend on the seed,
 //!   the step's identity and the dimension only, never on other steps or on
 //!   what was drawn in another dimension.
-//! - **Dimensions.** n ∈ [`DIMS`] = 1, 2, 3, 5, smallest first, so that the
-//!   first counterexample found is a small one; 5 is there to catch claims
-//!   that only hold in low dimension.
-//! - **Scalars.** Offsets from a domain's boundary (and magnitudes of
-//!   unconstrained scalars, with a random sign) are log-uniform in
-//!   [0.1, 10]: never closer than 0.1 to a boundary, so nothing blows up
-//!   by accident, while spanning two decades so that a claim that is only
-//!   true near 1 is caught. A closed boundary (`≥ 0`, `[0, 1]`) is hit
-//!   exactly with probability 1/8, since boundary values (a = 0) are where
-//!   special cases hide. Intervals are sampled uniformly, 1% of their width
-//!   away from open ends.
-//! - **Vectors** have independent standard normal components times a
-//!   log-uniform scale in [0.5, 2], redrawn while the norm is below
-//!   0.3 (no accidental zero norms, also in n = 1). **Matrices** have
-//!   standard normal entries.
-//! - Everything drawn is rounded to 3 significant digits, so that printed
+//! - **Dimensions.** n ∈ [`DIMS`] = 1, …, 8, 10, 16, smallest first, so
+//!   that the first counterexample found is a small one; 10 and 16 catch
+//!   claims such as `‖w‖ ≤ 3‖w‖∞` that fail only from n = 10 on.
+//! - **Scalars** ([`draw_scalar`], for judging): log-uniform magnitudes over
+//!   a [`Spread`] (10⁻⁶ … 10⁶ when the precise evaluator decides the step,
+//!   10⁻² … 10² otherwise), special values, the closed ends of a domain and
+//!   points just inside every finite end; each value lies in its domain
+//!   exactly as it prints ([`in_domain_exact`]). [`draw_scalar_plain`] is
+//!   the gentle distribution figures use (offsets from a bound log-uniform
+//!   in [0.1, 10], closed ends one time in eight, intervals 1% of their
+//!   width away from open ends).
+//! - **Vectors** ([`draw_vector_among`]): zero, all-ones, basis, parallel
+//!   and orthogonal to an earlier vector of the sample, or normal
+//!   components times a log-uniform scale. [`draw_vector`] is the gentle
+//!   one (norm ≥ 0.3) for figures. **Matrices** have standard normal
+//!   entries.
+//! - Drawn values are rounded to 3 significant digits (offsets from a
+//!   domain's end are rounded before they are added), so that printed
 //!   counterexamples are short and exact; shrinking rounds them further.
 
 use nalgebra::DMatrix;
