@@ -32,6 +32,7 @@
 //!   while the other side is defined is a counterexample, printed as
 //!   `undefined (why)`. Where both are undefined the sample is invalid (see
 //!   below).
+//!
 //! Where the evaluator cannot decide (a sign within the bound, a value out
 //! of the `f64` exponent range, assumptions that hold only in double
 //! precision, such as a vector normalised by a division), the
