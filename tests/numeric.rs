@@ -530,3 +530,69 @@ fn unknown_functions_get_printed_instances_in_counterexamples() {
     .clone();
     assert!(value(&c, "L").starts_with("L(t) = "), "{c:?}");
 }
+
+#[test]
+fn every_branch_of_a_zero_product_assumption_is_sampled() {
+    // s t = 0 holds with s = 0 and with t = 0: neither `s = 0` nor `t = 0`
+    // follows, and each is refuted at a sample of the other branch.
+    let out = only("let s, t: scalar\nassume s t = 0\nclaim s = 0\n");
+    let c = refuted(&out);
+    assert!(
+        c.values.iter().any(|b| b.name == "t" && b.value == "0"),
+        "{c:?}"
+    );
+    let out = only("let s, t: scalar\nassume s t = 0\nclaim t = 0\n");
+    let c = refuted(&out);
+    assert!(
+        c.values.iter().any(|b| b.name == "s" && b.value == "0"),
+        "{c:?}"
+    );
+    agrees(&only("let s, t: scalar\nassume s t = 0\nclaim s² t = 0\n"));
+}
+
+#[test]
+fn tolerance_no_longer_hides_small_differences() {
+    for text in [
+        "claim 1.0000000003 = 1\n",
+        "claim 10^25 = 10^25 + 10^17\n",
+        "let x: scalar\nclaim (x + 10^8)² − 10^16 − 2·10^8 x = x² + 2\n",
+        "let x: scalar\nclaim exp(x/10^7) = 1 + x/10^7\n",
+        "let x: scalar\nclaim log(1 + x²/10^10) = x²/10^10\n",
+    ] {
+        refuted(&only(text));
+    }
+    for text in [
+        "let μ: scalar\nclaim μ < μ + 1/10^11\n",
+        "let μ: scalar\nclaim 10^8 μ + 1 > 10^8 μ\n",
+        "let a: scalar in (1, 1.0000001)\nclaim a > 1\n",
+        "claim |0.2 + 0.1 − 0.3| < 1/10^25\n",
+    ] {
+        agrees(&only(text));
+    }
+}
+
+#[test]
+fn counterexamples_stay_inside_narrow_domains_as_printed() {
+    let out = only("let a: scalar in (1, 1.0000001)\nclaim a < 1.00000005\n");
+    let c = refuted(&out);
+    let a = &c.values[0].value;
+    assert!(a.starts_with("1.0000000") && a != "1", "{c:?}");
+}
+
+#[test]
+fn special_points_and_dimensions_are_sampled() {
+    for text in [
+        "let t: scalar\nclaim sign(t)² = 1\n",
+        "let t: scalar\nclaim exp(t) > 1 + t\n",
+        "let w: vector\nclaim ‖sign(w)‖∞ = 1\n",
+        "let w: vector\nclaim ‖w‖₁ ≤ √6 ‖w‖\n",
+        "let w: vector\nclaim ‖w‖ ≤ 3‖w‖∞\n",
+        "let x: scalar\nclaim |x − 300| = 300 − x\n",
+        "let p: scalar in (0, 1)\nclaim p < 0.998\n",
+        "let a: scalar > −0.002\nclaim √(a²) = a\n",
+        "let u, v: vector\nclaim ⟨u, v⟩ < 80\n",
+        "let s, t: scalar\nclaim √(s t) = √s √t\n",
+    ] {
+        refuted(&only(text));
+    }
+}

@@ -11,9 +11,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use nalgebra::DMatrix;
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::assume::{plan, realize, Plan, Reject};
+use super::assume::{plans, realize, Plan, Reject};
 use super::eval::Ctx;
 use super::funcs::FuncInst;
 use super::print;
@@ -38,6 +39,8 @@ const BUDGET_EXTRA: usize = 40;
 /// instance of every function.
 #[derive(Clone, Debug)]
 struct Draw {
+    /// Which of the assumptions' branch plans makes them hold.
+    branch: usize,
     vals: Vec<(String, Kind, DMatrix<f64>)>,
     funcs: Vec<(String, FuncInst)>,
 }
@@ -80,6 +83,9 @@ pub(crate) struct Setup<'a> {
     vars: Vec<&'a VarDecl>,
     funcs: Vec<&'a FuncDecl>,
     plan: Plan<'a>,
+    /// One plan per branch of the assumptions (see [`plans`]); `plan` is
+    /// the first.
+    branches: Vec<Plan<'a>>,
     dims: Vec<usize>,
     spread: Spread,
 }
@@ -130,17 +136,24 @@ impl<'a> Setup<'a> {
                 .iter()
                 .any(|f| f.ret != Kind::Scalar || f.params.iter().any(|k| *k != Kind::Scalar));
         let dims = if dimensional { DIMS.to_vec() } else { vec![1] };
+        let branches = plans(&scope.assumptions, scope);
         Ok(Setup {
             step,
             vars,
             funcs,
-            plan: plan(&scope.assumptions, scope),
+            plan: branches[0].clone(),
+            branches,
             dims,
             spread: Spread::MODERATE,
         })
     }
 
     fn draw(&self, n: usize, rng: &mut ChaCha8Rng) -> Result<Draw, Numeric> {
+        let branch = if self.branches.len() > 1 {
+            rng.gen_range(0..self.branches.len())
+        } else {
+            0
+        };
         let mut vals = Vec::with_capacity(self.vars.len());
         let mut vectors: Vec<DMatrix<f64>> = Vec::new();
         for v in &self.vars {
@@ -170,7 +183,11 @@ impl<'a> Setup<'a> {
                 Err(Trouble::Invalid(why)) => return Err(Numeric::Failed { why: why.into() }),
             }
         }
-        Ok(Draw { vals, funcs })
+        Ok(Draw {
+            branch,
+            vals,
+            funcs,
+        })
     }
 
     /// The draw with every variable rounded to `digits` significant digits,
@@ -214,7 +231,8 @@ impl<'a> Setup<'a> {
             }
         }
         let mut ctx = Ctx::new(n, &d.funcs, env);
-        match realize(&mut ctx, &self.plan, &self.step.scope) {
+        let plan = self.branches.get(d.branch).unwrap_or(&self.plan);
+        match realize(&mut ctx, plan, &self.step.scope) {
             Ok(()) => {}
             Err(Reject::Trouble(Trouble::Unsupported(w))) => return Trial::Unsupported(w),
             Err(r) => return Trial::Rejected(r),
