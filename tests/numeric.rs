@@ -446,13 +446,14 @@ fn right_claims_agree() {
 }
 
 #[test]
-fn a_step_undefined_where_the_assumptions_force_a_zero_vector_is_refuted_there() {
-    // In n = 1, ⟨g, w⟩ = 0 with ‖w‖ = 1 forces g = 0: the left side is
-    // undefined, the right side is 0, so the step fails at that point.
+fn a_step_that_divides_by_a_vector_forced_to_zero_in_n1_skips_that_dimension() {
+    // A pole is skipped (not a counterexample), unlike a root or logarithm
+    // of a negative number.
     let out = only("let w, g: vector\nassume ‖w‖ = 1, ⟨g, w⟩ = 0\nclaim ⟨g/‖g‖, w⟩ = 0\n");
-    let c = refuted(&out);
-    assert!(c.lhs.starts_with("undefined"), "{c:?}");
-    assert_eq!(c.rhs, "0");
+    match out {
+        Numeric::Agrees { samples, .. } => assert!(samples >= 36, "{samples}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

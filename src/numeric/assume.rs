@@ -482,6 +482,13 @@ pub(crate) fn realize(ctx: &mut Ctx<'_>, plan: &Plan<'_>, scope: &Scope) -> Resu
         }
     }
     for (i, f) in plan.facts.iter().enumerate() {
+        // An assumption met by rejection (no constructor) must hold
+        // precisely where that can be told: the double-precision tolerance
+        // would accept nearly parallel vectors for ⟨w, x⟩² = ‖w‖²‖x‖².
+        let constructed = plan.ctors.iter().any(|(j, _)| *j == i);
+        if !constructed && super::precise::holds(ctx, f) == Some(false) {
+            return Err(Reject::Assumption(i));
+        }
         match holds(ctx, f) {
             Ok(true) => {}
             Ok(false) | Err(Trouble::Invalid(_)) => return Err(Reject::Assumption(i)),

@@ -70,6 +70,10 @@ pub(crate) enum Fail {
     /// evaluate, a sign within the error bound, a value out of range): the
     /// double-precision path decides instead.
     GiveUp,
+    /// Not for this evaluator at all (unknown functions, derivatives, a
+    /// kind or shape the checker should have excluded): the
+    /// double-precision judge decides the step.
+    Foreign,
 }
 
 /// The result of a precise operation.
@@ -215,7 +219,9 @@ fn too_big(q: &BigRational) -> bool {
 fn float(v: BigFloat, err: f64) -> R<Num> {
     let a = f64_of_bf(&v).abs();
     let e = 2.0 * (err + a * U);
-    if !a.is_finite() || !e.is_finite() || a > 1e300 {
+    // Bounds are f64s: a value beyond the f64 range (above, or below it
+    // without being 0) cannot carry one.
+    if !a.is_finite() || !e.is_finite() || a > 1e300 || (a < 1e-290 && !v.is_zero()) {
         return Err(Fail::GiveUp);
     }
     Ok(Num::F(v, e))
@@ -262,15 +268,7 @@ impl Num {
             Num::Q(q) => Some(q.cmp(&BigRational::zero())),
             Num::F(v, e) => {
                 let x = f64_of_bf(v);
-                if x == 0.0 && *e == 0.0 && !v.is_zero() {
-                    // Below the f64 range, with a bound that is relative
-                    // (exp of a large negative number): the sign is v's.
-                    Some(if v.is_negative() {
-                        Ordering::Less
-                    } else {
-                        Ordering::Greater
-                    })
-                } else if x.abs() <= *e {
+                if x.abs() <= *e {
                     None
                 } else if x > 0.0 {
                     Some(Ordering::Greater)
@@ -419,9 +417,7 @@ impl Num {
             }
         }
         let (a, ea) = self.bf();
-        // Large negative arguments give values below the f64 range; their
-        // bound, relative to the value, then rounds to 0 (see `signum`).
-        if f64_of_bf(&a) > 600.0 || f64_of_bf(&a) < -1e9 {
+        if f64_of_bf(&a).abs() > 600.0 {
             return Err(Fail::GiveUp);
         }
         let r = with_cc(|cc| a.exp(PREC, RM, cc)).ok_or(Fail::GiveUp)?;
@@ -447,7 +443,7 @@ impl Num {
             return Err(Fail::GiveUp);
         }
         let r = with_cc(|cc| a.ln(PREC, RM, cc)).ok_or(Fail::GiveUp)?;
-        float(r, -(1.0 - ea / x).ln() * 1.01)
+        float(r, -(-ea / x).ln_1p() * 1.01)
     }
 
     /// `self^e`: integer exponents allow any base (0 only to a positive
@@ -582,13 +578,17 @@ mod tests {
     }
 
     #[test]
-    fn exponentials_below_the_f64_range_stay_positive() {
-        let v = q("-600000").exp().unwrap();
-        assert_eq!(v.signum(), Some(Ordering::Greater));
-        assert_eq!(
-            v.sub(&Num::int(0)).unwrap().signum(),
-            Some(Ordering::Greater)
-        );
+    fn values_beyond_the_f64_range_give_up() {
+        assert_eq!(q("-600000").exp().err(), Some(Fail::GiveUp));
+        assert!(q("-600").exp().unwrap().signum() == Some(Ordering::Greater));
+    }
+
+    #[test]
+    fn a_logarithm_keeps_the_error_of_its_argument() {
+        // log(exp(x)) − x is within its bound (the argument's error carries).
+        let x = q("-3e-6");
+        let d = x.exp().unwrap().ln().unwrap().sub(&x).unwrap();
+        assert_eq!(d.signum(), None);
     }
 
     #[test]

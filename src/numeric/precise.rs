@@ -68,7 +68,7 @@ impl PVal {
         if self.e.len() == 1 {
             Ok(&self.e[0])
         } else {
-            Err(Fail::GiveUp)
+            Err(Fail::Foreign)
         }
     }
 
@@ -113,14 +113,14 @@ impl Env {
     fn eval(&mut self, e: &Ex) -> R<PVal> {
         let v = self.eval_node(e)?;
         if v.kind != e.kind {
-            return Err(Fail::GiveUp);
+            return Err(Fail::Foreign);
         }
         Ok(v)
     }
 
     fn eval_node(&mut self, e: &Ex) -> R<PVal> {
         match &e.node {
-            Node::Num(r) => Ok(PVal::scalar(Num::Q(q_of_rat(r).ok_or(Fail::GiveUp)?))),
+            Node::Num(r) => Ok(PVal::scalar(Num::Q(q_of_rat(r).ok_or(Fail::Foreign)?))),
             Node::Zero => {
                 let (r, c) = match e.kind {
                     Kind::Scalar => (1, 1),
@@ -143,8 +143,8 @@ impl Env {
                 .rev()
                 .find(|(n, _)| n == k)
                 .map(|(_, v)| v.clone())
-                .ok_or(Fail::GiveUp),
-            Node::Apply { .. } | Node::GradFn { .. } | Node::Grad { .. } => Err(Fail::GiveUp),
+                .ok_or(Fail::Foreign),
+            Node::Apply { .. } | Node::GradFn { .. } | Node::Grad { .. } => Err(Fail::Foreign),
             Node::Builtin(b, x) => {
                 let x = self.eval(x)?;
                 match b {
@@ -173,7 +173,7 @@ impl Env {
             Node::Inner(a, b) => {
                 let (a, b) = (self.eval(a)?, self.eval(b)?);
                 if a.e.len() != b.e.len() {
-                    return Err(Fail::GiveUp);
+                    return Err(Fail::Foreign);
                 }
                 Ok(PVal::scalar(sum(a
                     .e
@@ -207,7 +207,7 @@ impl Env {
                 match op {
                     BinOp::Add | BinOp::Sub => {
                         if a.rows != b.rows || a.cols != b.cols {
-                            return Err(Fail::GiveUp);
+                            return Err(Fail::Foreign);
                         }
                         let e =
                             a.e.iter()
@@ -256,7 +256,7 @@ fn mul(a: &PVal, b: &PVal, kind: Kind) -> R<PVal> {
         return a.map(|x| x.mul(&s));
     }
     if a.cols != b.rows {
-        return Err(Fail::GiveUp);
+        return Err(Fail::Foreign);
     }
     let mut e = Vec::with_capacity(a.rows * b.cols);
     for i in 0..a.rows {
@@ -402,8 +402,15 @@ pub(crate) fn decide(
     let r = env.eval(&fact.rhs);
     let undefined = |why: &str| Shown::Text(format!("undefined ({why})"));
     match (l, r) {
-        (Err(Fail::GiveUp), _) | (_, Err(Fail::GiveUp)) => None,
+        (Err(Fail::Foreign), _) | (_, Err(Fail::Foreign)) => None,
+        // Beyond what the bounds can express: an invalid sample, not a
+        // question for double precision (which would round to 0 or ∞).
+        (Err(Fail::GiveUp), _) | (_, Err(Fail::GiveUp)) => Some(Err(GAVE_UP)),
         (Err(Fail::Undefined(a)), Err(Fail::Undefined(_))) => Some(Err(a)),
+        // A pole (a division by zero) is an isolated point where an
+        // identity with a denominator is not meant: skipped, like a point
+        // where both sides are undefined.
+        (Err(Fail::Undefined(POLE)), _) | (_, Err(Fail::Undefined(POLE))) => Some(Err(POLE)),
         (Err(Fail::Undefined(why)), Ok(r)) => Some(Ok(Look {
             holds: false,
             error: 1.0,
@@ -429,7 +436,27 @@ pub(crate) fn decide(
                 extra: Vec::new(),
                 exact: true,
             })),
-            Cmp::Unsure => None,
+            Cmp::Unsure => Some(Err(GAVE_UP)),
         },
+    }
+}
+
+/// Why a sample the precise evaluator cannot decide is invalid.
+const GAVE_UP: &str = "a value beyond the range of the error bounds, or a sign within them";
+/// A division by zero.
+const POLE: &str = "a division by zero";
+
+/// Whether `fact` holds precisely at the sample in `ctx`; `None` when the
+/// precise evaluator cannot tell.
+pub(crate) fn holds(ctx: &Ctx<'_>, fact: &Fact) -> Option<bool> {
+    if !supports(&fact.lhs) || !supports(&fact.rhs) {
+        return None;
+    }
+    let mut env = env_of(ctx).ok()?;
+    let l = env.eval(&fact.lhs).ok()?;
+    let r = env.eval(&fact.rhs).ok()?;
+    match compare(fact.op, &l, &r).ok()? {
+        Cmp::Decided(h, _) => Some(h),
+        Cmp::Unsure => None,
     }
 }
