@@ -307,7 +307,7 @@ fn compare(op: RelOp, l: &PVal, r: &PVal) -> R<Cmp> {
         }
         if !ok {
             holds = false;
-            worst = worst.max(dv.abs() / scale).max(f64::MIN_POSITIVE);
+            worst = worst.max(dv.abs() / scale);
         } else if op == RelOp::Eq {
             worst = worst.max(dv.abs() / scale);
         }

@@ -235,6 +235,29 @@ const SPECIAL: [f64; 14] = [
     0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0, 10.0, -10.0, 1e-3, -1e-3, 100.0,
 ];
 
+/// The special values the first attempts of a dimension cycle through
+/// ([`special_for`]): small integers, halves, and powers of ten over 24
+/// decades.
+const CORNERS: [f64; 28] = [
+    0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0, 10.0, -10.0, 0.1, -0.1, 100.0, -100.0, 1000.0,
+    -1000.0, 1e-3, 1e6, -1e6, 1e-6, -1e-6, 1e9, 1e12, -1e12, 1e-9, 1e-12, 4.0,
+];
+
+/// The special value the scalar `index` of a sample takes at attempt
+/// `attempt` of a dimension, if any: during the first `CORNERS.len()`
+/// attempts every scalar takes the same value (ties such as s = t), during
+/// the next ones scalar i is shifted by i places (distinct values); later
+/// attempts have none. Values outside the spread (other than 0) are left
+/// out.
+pub(crate) fn special_for(attempt: usize, index: usize, sp: Spread) -> Option<f64> {
+    let len = CORNERS.len();
+    if attempt >= 2 * len {
+        return None;
+    }
+    let x = CORNERS[(attempt + index * (attempt / len)) % len];
+    (x == 0.0 || (sp.lo..=sp.hi).contains(&x.abs())).then_some(x)
+}
+
 /// How far samples spread: [`Spread::WIDE`] for steps the precise
 /// evaluator decides (no rounding to fear), [`Spread::MODERATE`] for steps
 /// judged in double precision (derivatives, unknown functions, solve and
@@ -271,6 +294,8 @@ fn offset(rng: &mut ChaCha8Rng, end: f64, sp: Spread) -> f64 {
     match rng.gen_range(0..8) {
         0 => size * sp.inside[rng.gen_range(0..3)],
         1 => [0.5, 1.0, 2.0, 10.0][rng.gen_range(0..4)],
+        // Far out, one time in eight: 10⁻¹⁵ … 10¹⁵ (spread permitting).
+        2 => round_sig(log_uniform(rng, sp.lo.powf(2.5), sp.hi.powf(2.5)), 3),
         _ => round_sig(log_uniform(rng, sp.lo, sp.hi), 3),
     }
 }
@@ -292,13 +317,12 @@ pub(crate) fn draw_scalar(d: &Domain, rng: &mut ChaCha8Rng, sp: Spread) -> Optio
 fn draw_scalar_once(d: &Domain, rng: &mut ChaCha8Rng, sp: Spread) -> Option<f64> {
     let sgn = sign(rng);
     let x = match d {
-        Domain::Any => {
-            if rng.gen_range(0..4) == 0 {
-                SPECIAL[rng.gen_range(0..SPECIAL.len())]
-            } else {
-                sgn * round_sig(log_uniform(rng, sp.lo, sp.hi), 3)
-            }
-        }
+        Domain::Any => match rng.gen_range(0..8) {
+            0 | 1 => SPECIAL[rng.gen_range(0..SPECIAL.len())],
+            // Far out, one time in eight: 10⁻¹⁵ … 10¹⁵ (spread permitting).
+            2 => sgn * round_sig(log_uniform(rng, sp.lo.powf(2.5), sp.hi.powf(2.5)), 3),
+            _ => sgn * round_sig(log_uniform(rng, sp.lo, sp.hi), 3),
+        },
         Domain::Cmp(op, c) => {
             let c = c.to_f64();
             let hit = rng.gen_range(0..8) == 0;

@@ -20,8 +20,8 @@ use super::funcs::FuncInst;
 use super::print;
 use super::probe::{Look, Probe};
 use super::sample::{
-    draw_matrix, draw_scalar, draw_vector_among, in_domain_exact, rng_for, round_sig, step_seed,
-    Spread, DIMS,
+    draw_matrix, draw_scalar, draw_vector_among, in_domain_exact, rng_for, round_sig, special_for,
+    step_seed, Spread, DIMS,
 };
 use super::value::{Res, Trouble, Val};
 use super::walk::{funcs_of, has_dimension, vars_of};
@@ -148,7 +148,9 @@ impl<'a> Setup<'a> {
         })
     }
 
-    fn draw(&self, n: usize, rng: &mut ChaCha8Rng) -> Result<Draw, Numeric> {
+    /// A free draw; `attempt` (the attempt's number in its dimension) picks
+    /// the special values the first attempts take ([`special_for`]).
+    fn draw(&self, n: usize, rng: &mut ChaCha8Rng, attempt: usize) -> Result<Draw, Numeric> {
         let branch = if self.branches.len() > 1 {
             rng.gen_range(0..self.branches.len())
         } else {
@@ -156,8 +158,19 @@ impl<'a> Setup<'a> {
         };
         let mut vals = Vec::with_capacity(self.vars.len());
         let mut vectors: Vec<DMatrix<f64>> = Vec::new();
+        let mut scalars = 0usize;
         for v in &self.vars {
+            let special = if v.kind == Kind::Scalar {
+                scalars += 1;
+                special_for(attempt, scalars - 1, self.spread)
+                    .filter(|x| in_domain_exact(*x, &v.domain))
+            } else {
+                None
+            };
             let m = match v.kind {
+                Kind::Scalar if special.is_some() => {
+                    DMatrix::from_element(1, 1, special.unwrap_or(0.0))
+                }
                 Kind::Scalar => match draw_scalar(&v.domain, rng, self.spread) {
                     Some(x) => DMatrix::from_element(1, 1, x),
                     None => {
@@ -310,12 +323,12 @@ impl<'a> Setup<'a> {
             let mut rng = rng_for(seed, n);
             let mut valid = 0usize;
             let mut invalid = 0usize;
-            for _ in 0..budget {
+            for attempt in 0..budget {
                 if valid >= per_dim || total + valid >= wanted {
                     break;
                 }
                 attempts_total += 1;
-                let d = match self.draw(n, &mut rng) {
+                let d = match self.draw(n, &mut rng, attempt) {
                     Ok(d) => d,
                     Err(out) => return out,
                 };
