@@ -597,3 +597,16 @@ fn special_points_and_dimensions_are_sampled() {
         refuted(&only(text));
     }
 }
+
+#[test]
+fn the_directed_search_finds_narrow_violations_of_inequalities() {
+    // Violated only on [49, 51], far from every special value.
+    let c = refuted(&only("let λ: scalar > 0\nclaim (λ − 50)² > 1\n")).clone();
+    let l: f64 = c.values[0].value.parse().unwrap();
+    assert!((49.0..=51.0).contains(&l), "{c:?}");
+    // Violated only below e⁻³⁰.
+    refuted(&only("let λ: scalar > 0\nclaim log(λ) > −30\n"));
+    // True inequalities stay true under the search.
+    agrees(&only("let λ: scalar > 0\nclaim (λ − 50)² + 1 > 0\n"));
+    agrees(&only("let t: scalar\nclaim t² − 2t + 1 ≥ 0\n"));
+}

@@ -460,3 +460,14 @@ pub(crate) fn holds(ctx: &Ctx<'_>, fact: &Fact) -> Option<bool> {
         Cmp::Unsure => None,
     }
 }
+
+/// `lhs − rhs` of a scalar relation at the sample, approximately (for the
+/// directed search, which only uses it to steer); `None` where the precise
+/// evaluator cannot evaluate it.
+pub(crate) fn difference(ctx: &Ctx<'_>, fact: &Fact) -> Option<f64> {
+    let mut env = env_of(ctx).ok()?;
+    let l = env.eval(&fact.lhs).ok()?;
+    let r = env.eval(&fact.rhs).ok()?;
+    let d = l.one().ok()?.sub(r.one().ok()?).ok()?;
+    Some(d.approx().0)
+}
