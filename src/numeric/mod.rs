@@ -27,11 +27,13 @@
 //!   when `|l − r|` exceeds the sum of their bounds (about 10⁻⁷⁰ of their
 //!   size), otherwise they count as equal (ties satisfy `≤`, `≥` and violate
 //!   `<`, `>`, `≠`). `exp(x/10^7) = 1 + x/10^7` is refuted.
-//! - A side that is undefined (division by zero, `log` of a non-positive
-//!   number, a negative number under a root or to a non-integer power)
-//!   while the other side is defined is a counterexample, printed as
-//!   `undefined (why)`. Where both are undefined the sample is invalid (see
-//!   below).
+//! - A side that is undefined (`log` of a non-positive number, a negative
+//!   number under a root or to a non-integer power) while the other side
+//!   is defined is a counterexample, printed as `undefined (why)`. A pole
+//!   (a division by zero, such as `x/‖w‖` at w = 0) is an isolated point
+//!   where an identity with a denominator is not meant: the sample is
+//!   invalid, as it is where both sides are undefined, or where a value
+//!   leaves the range the error bounds can express (`exp(−10⁶)`).
 //!
 //! Where the evaluator cannot decide (a sign within the bound, a value out
 //! of the `f64` exponent range, assumptions that hold only in double
@@ -48,9 +50,15 @@
 //!   at the first violating sample, so counterexamples are as small as
 //!   possible; they are then *shrunk* by rounding the drawn values to 1 or 2
 //!   significant digits when the rounded sample still violates the step.
+//! - The first attempts of each dimension give every scalar a special
+//!   value (`sample::special_for`): first all scalars the same one (ties
+//!   such as s = t), then distinct ones, cycling through 0, ±1, ±2, ±½, ±3,
+//!   4, ±10, ±0.1, ±100, ±1000, 10⁻³, ±10⁶, ±10⁻⁶, 10⁹, ±10¹², 10⁻⁹, 10⁻¹²
+//!   (those in the domain and the spread).
 //! - Scalars (for steps the precise evaluator decides): magnitudes
 //!   log-uniform over 10⁻⁶ … 10⁶ with a random sign, one time in four a
-//!   special value (0, ±1, ±2, ±½, ±3, ±10, ±10⁻³, 100); in a one-sided
+//!   special value (0, ±1, ±2, ±½, ±3, ±10, ±10⁻³, 100), one time in eight
+//!   far out (10⁻¹⁵ … 10¹⁵); in a one-sided
 //!   domain offsets from the end of the same kind, or just inside it
 //!   (10⁻⁹, 10⁻⁶, 10⁻³ of its size), and the end itself when closed (one
 //!   time in eight); in an interval uniformly, just inside either end, at
@@ -72,7 +80,24 @@
 //!   `10·k + 40` draws for k samples per dimension). Every assumption and
 //!   domain is verified on the final sample before it is used; if none can
 //!   be found the outcome is [`Numeric::Failed`], naming the assumption —
-//!   never a pass.
+//!   never a pass. An assumption met by rejection must also hold
+//!   *precisely* where the precise evaluator can tell (the double-precision
+//!   tolerance would accept nearly parallel vectors for
+//!   `⟨w, x⟩² = ‖w‖²‖x‖²`).
+//! - Branches: an assumption `a·b·… = 0` holds when any factor is 0; each
+//!   sample picks a factor (seeded) and Newton's method zeroes it, so
+//!   `assume s t = 0` gives samples with s = 0 and samples with t = 0.
+//!
+//! # Directed search (`search`)
+//!
+//! When every sample of a scalar inequality without assumptions agrees
+//! (and the precise evaluator decides it), each scalar in turn is moved
+//! from the first valid sample over a grid of its domain (0, ±10^(k/4)
+//! for |k| ≤ 60, the domain's ends and points just inside them); the
+//! margin of the relation is minimised by golden section from every grid
+//! minimum and every sign change is bisected, and the relation is checked
+//! precisely at the points found (rounded to 2, 4, 6, 9 and 17 digits).
+//! `(λ − 50)² > 1` is refuted at λ = 50, `log λ > −30` below e⁻³⁰.
 //! - Unknown functions get a fresh random smooth instance per sample
 //!   (`a·sin(b·t + c) + d·t² + e·t`; `⟨p, x⟩ + ½·s·xᵀQx + c·sin(⟨d, x⟩ + e)`)
 //!   whose derivatives `L'`, `L''`, `∇J`, `∇²J` are closed forms.
@@ -160,13 +185,16 @@
 //!
 //! - Steps with unknown functions or derivatives, and solve / optimisation
 //!   probes, are judged in double precision only, with the tolerance above.
-//! - No directed search yet: inequalities are checked at the samples only
-//!   (special values and domain ends make most tight points samples).
+//! - The directed search covers scalar inequalities without assumptions
+//!   only, one variable at a time; a strict inequality tight only at an
+//!   irrational point (`λ log λ > −1/e`) is not refuted.
 //! - Both sides undefined at a point is an invalid sample, not a report of
 //!   the missing declaration.
-//! - Assumptions are not sampled branch by branch (`s t = 0` is met by
-//!   Newton's method on one variable), and equality assumptions on matrices
-//!   (`S w = λ w`, `Qᵀ Q = I`) have no constructor.
+//! - Only the first zero-product assumption is split into branches;
+//!   equality assumptions on matrices (`S w = λ w`, `Qᵀ Q = I`) have no
+//!   constructor; `s² + t² = 0` is met by rejection only.
+//! - Values beyond the f64 exponent range (`exp(1000)`, `x^(2^32)`) make a
+//!   sample invalid, so steps made only of them fail.
 //! - Function instances are a bounded family; optima are checked locally
 //!   outside the convex cases Clarabel solves; vector solutions are not
 //!   checked for uniqueness.

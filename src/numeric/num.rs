@@ -443,7 +443,9 @@ impl Num {
             return Err(Fail::GiveUp);
         }
         let r = with_cc(|cc| a.ln(PREC, RM, cc)).ok_or(Fail::GiveUp)?;
-        float(r, -(-ea / x).ln_1p() * 1.01)
+        // astro-float's logarithm is accurate to about one unit of the
+        // argument's scale, not of a result near 0: an absolute U more.
+        float(r, -(-ea / x).ln_1p() * 1.01 + 2.0 * U)
     }
 
     /// `self^e`: integer exponents allow any base (0 only to a positive
@@ -581,6 +583,15 @@ mod tests {
     fn values_beyond_the_f64_range_give_up() {
         assert_eq!(q("-600000").exp().err(), Some(Fail::GiveUp));
         assert!(q("-600").exp().unwrap().signum() == Some(Ordering::Greater));
+    }
+
+    #[test]
+    fn a_logarithm_near_one_is_not_trusted_below_its_absolute_accuracy() {
+        // log(1 + 10⁻⁴⁰) = 10⁻⁴⁰ − 5·10⁻⁸¹: a tie within the bound, not a
+        // difference of either sign.
+        let y = q("1e-40");
+        let d = q("1").add(&y).unwrap().ln().unwrap().sub(&y).unwrap();
+        assert_eq!(d.signum(), None);
     }
 
     #[test]

@@ -270,6 +270,8 @@ pub(crate) struct Spread {
     pub hi: f64,
     /// Relative distances "just inside" a domain's end.
     pub inside: [f64; 3],
+    /// The range of the far-out draws (one in eight).
+    pub far: (f64, f64),
 }
 
 impl Spread {
@@ -278,12 +280,14 @@ impl Spread {
         lo: 1e-6,
         hi: 1e6,
         inside: [1e-9, 1e-6, 1e-3],
+        far: (1e-15, 1e15),
     };
     /// 10⁻² … 10², just inside by 10⁻³, 10⁻², 10⁻¹.
     pub const MODERATE: Spread = Spread {
         lo: 1e-2,
         hi: 1e2,
         inside: [1e-3, 1e-2, 1e-1],
+        far: (1e-2, 1e2),
     };
 }
 
@@ -295,7 +299,7 @@ fn offset(rng: &mut ChaCha8Rng, end: f64, sp: Spread) -> f64 {
         0 => size * sp.inside[rng.gen_range(0..3)],
         1 => [0.5, 1.0, 2.0, 10.0][rng.gen_range(0..4)],
         // Far out, one time in eight: 10⁻¹⁵ … 10¹⁵ (spread permitting).
-        2 => round_sig(log_uniform(rng, sp.lo.powf(2.5), sp.hi.powf(2.5)), 3),
+        2 => round_sig(log_uniform(rng, sp.far.0, sp.far.1), 3),
         _ => round_sig(log_uniform(rng, sp.lo, sp.hi), 3),
     }
 }
@@ -320,7 +324,7 @@ fn draw_scalar_once(d: &Domain, rng: &mut ChaCha8Rng, sp: Spread) -> Option<f64>
         Domain::Any => match rng.gen_range(0..8) {
             0 | 1 => SPECIAL[rng.gen_range(0..SPECIAL.len())],
             // Far out, one time in eight: 10⁻¹⁵ … 10¹⁵ (spread permitting).
-            2 => sgn * round_sig(log_uniform(rng, sp.lo.powf(2.5), sp.hi.powf(2.5)), 3),
+            2 => sgn * round_sig(log_uniform(rng, sp.far.0, sp.far.1), 3),
             _ => sgn * round_sig(log_uniform(rng, sp.lo, sp.hi), 3),
         },
         Domain::Cmp(op, c) => {
