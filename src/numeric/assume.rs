@@ -193,12 +193,88 @@ fn candidates<'a>(f: &'a Fact, scope: &Scope) -> Vec<Ctor<'a>> {
     out
 }
 
+/// The factors of a product, flattened (`a·b·c` → a, b, c).
+fn factors<'e>(e: &'e Ex, out: &mut Vec<&'e Ex>) {
+    match &e.node {
+        Node::Bin(BinOp::Mul, a, b) if a.kind == Kind::Scalar && b.kind == Kind::Scalar => {
+            factors(a, out);
+            factors(b, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+fn is_zero(e: &Ex) -> bool {
+    matches!(&e.node, Node::Zero) || matches!(&e.node, Node::Num(r) if r.is_zero())
+}
+
+/// `a·b·… = 0` (either way round) as the product's factors and the zero side.
+fn zero_product(f: &Fact) -> Option<(Vec<&Ex>, &Ex)> {
+    if f.op != RelOp::Eq || f.lhs.kind != Kind::Scalar {
+        return None;
+    }
+    let (p, z) = if is_zero(&f.rhs) {
+        (&f.lhs, &f.rhs)
+    } else if is_zero(&f.lhs) {
+        (&f.rhs, &f.lhs)
+    } else {
+        return None;
+    };
+    let mut fs = Vec::new();
+    factors(p, &mut fs);
+    (fs.len() > 1).then_some((fs, z))
+}
+
+/// The plans for the assumptions' branches: an assumption `a·b = 0` holds
+/// when a = 0 or when b = 0, and a sample should meet each. The first
+/// product assumption gives one plan per factor, whose constructor zeroes
+/// that factor (Newton's method on one of its scalar variables); without
+/// one, the single [`plan`]. The search cycles through the plans.
+pub(crate) fn plans<'a>(facts: &'a [Fact], scope: &Scope) -> Vec<Plan<'a>> {
+    for (i, f) in facts.iter().enumerate() {
+        let Some((fs, zero)) = zero_product(f) else {
+            continue;
+        };
+        let mut out = Vec::new();
+        for factor in fs {
+            let cands: Vec<Ctor<'a>> = vars(factor)
+                .into_iter()
+                .filter(|v| scope.var(v).is_some_and(|d| d.kind == Kind::Scalar))
+                .map(|v| Ctor::Newton {
+                    target: v,
+                    lhs: factor,
+                    rhs: zero,
+                })
+                .collect();
+            if !cands.is_empty() {
+                out.push(plan_with(facts, scope, Some((i, cands))));
+            }
+        }
+        if out.len() > 1 {
+            return out;
+        }
+    }
+    vec![plan(facts, scope)]
+}
+
 /// Chooses constructors for the assumptions (see the module docs).
 pub(crate) fn plan<'a>(facts: &'a [Fact], scope: &Scope) -> Plan<'a> {
+    plan_with(facts, scope, None)
+}
+
+/// [`plan`], with the candidates of one assumption given.
+fn plan_with<'a>(
+    facts: &'a [Fact],
+    scope: &Scope,
+    given: Option<(usize, Vec<Ctor<'a>>)>,
+) -> Plan<'a> {
     let cands: Vec<(usize, Vec<Ctor<'a>>)> = facts
         .iter()
         .enumerate()
-        .map(|(i, f)| (i, candidates(f, scope)))
+        .map(|(i, f)| match &given {
+            Some((j, c)) if *j == i => (i, c.clone()),
+            _ => (i, candidates(f, scope)),
+        })
         .filter(|(_, c)| !c.is_empty())
         .collect();
     let mut choice = vec![0usize; cands.len()];
@@ -306,8 +382,9 @@ fn apply(ctx: &mut Ctx<'_>, c: &Ctor<'_>) -> Result<bool, Trouble> {
             let norm = v.norm();
             let new = if r == 0.0 {
                 v * 0.0
-            } else if norm < 1e-6 {
-                return Ok(false);
+            } else if norm == 0.0 {
+                // The zero vector has no direction: take the first axis.
+                DMatrix::from_fn(v.nrows(), 1, |i, _| if i == 0 { r } else { 0.0 })
             } else {
                 v * (r / norm)
             };
@@ -405,6 +482,13 @@ pub(crate) fn realize(ctx: &mut Ctx<'_>, plan: &Plan<'_>, scope: &Scope) -> Resu
         }
     }
     for (i, f) in plan.facts.iter().enumerate() {
+        // An assumption met by rejection (no constructor) must hold
+        // precisely where that can be told: the double-precision tolerance
+        // would accept nearly parallel vectors for ⟨w, x⟩² = ‖w‖²‖x‖².
+        let constructed = plan.ctors.iter().any(|(j, _)| *j == i);
+        if !constructed && super::precise::holds(ctx, f) == Some(false) {
+            return Err(Reject::Assumption(i));
+        }
         match holds(ctx, f) {
             Ok(true) => {}
             Ok(false) | Err(Trouble::Invalid(_)) => return Err(Reject::Assumption(i)),

@@ -18,7 +18,7 @@ use nalgebra::DMatrix;
 use super::assume::{plan, realize, Reject};
 use super::eval::Ctx;
 use super::funcs::FuncInst;
-use super::sample::{draw_matrix, draw_scalar, draw_vector, rng_for, step_seed};
+use super::sample::{draw_matrix, draw_scalar_plain, draw_vector, rng_for, step_seed};
 use super::value::{Trouble, Val};
 use super::walk::{funcs_of, vars_of};
 use crate::sema::hir::{Ex, Kind, Scope};
@@ -85,7 +85,7 @@ pub fn instances(
         let mut env = Vec::with_capacity(vars.len());
         for v in &vars {
             let m = match v.kind {
-                Kind::Scalar => match draw_scalar(&v.domain, &mut rng) {
+                Kind::Scalar => match draw_scalar_plain(&v.domain, &mut rng) {
                     Some(x) => DMatrix::from_element(1, 1, x),
                     None => return Err(format!("the domain of {} is empty", v.text)),
                 },

@@ -493,6 +493,7 @@ impl<'a> OptimizeProbe<'a> {
             error,
             lhs: Shown::val(fa),
             rhs: Shown::val(fb),
+            exact: false,
             extra: vec![
                 Extra::new(format!("{t} (claimed)"), Shown::Value(kind, xa.clone())),
                 Extra::new(format!("{t} ({point})"), Shown::Value(kind, better.clone())),
@@ -784,6 +785,7 @@ impl Probe for OptimizeProbe<'_> {
                 error: viol,
                 lhs: l,
                 rhs: r,
+                exact: false,
                 extra: vec![
                     Extra::new(format!("{t} (claimed)"), Shown::Value(kind, xa.clone())),
                     Extra::new(
@@ -850,6 +852,7 @@ impl Probe for OptimizeProbe<'_> {
                                 error: behind.max(0.0) / scale,
                                 lhs: Shown::val(&fa),
                                 rhs: Shown::val(&fs),
+                                exact: false,
                                 extra: Vec::new(),
                             });
                         }
@@ -915,6 +918,7 @@ impl Probe for OptimizeProbe<'_> {
             error: 0.0,
             lhs: Shown::val(&fa),
             rhs: Shown::val(&fa),
+            exact: false,
             extra: Vec::new(),
         })
     }
@@ -1078,7 +1082,12 @@ mod tests {
                 continue;
             }
             assert!(matches!(out, Numeric::Agrees { .. }), "{text}: {out:?}");
-            assert!(solver >= 40 && local == 0, "{text}: {solver} by Clarabel, {local} locally");
+            // Degenerate draws (g = 0: every feasible point is optimal) may
+            // get the local check; the rest reach the solver.
+            assert!(
+                solver >= 80 && local * 5 <= solver,
+                "{text}: {solver} by Clarabel, {local} locally"
+            );
         }
     }
 

@@ -91,6 +91,10 @@ pub(crate) struct Look {
     pub rhs: Shown,
     /// Further values shown in a counterexample, after the sampled ones.
     pub extra: Vec<Extra>,
+    /// Whether the step was judged in exact (or high-precision) arithmetic
+    /// at the sample's printed values: the counterexample then prints them
+    /// in full.
+    pub exact: bool,
 }
 
 /// A check at one sample (see the module docs).
@@ -106,12 +110,19 @@ pub(crate) trait Probe {
     }
 }
 
-/// `lhs op rhs` at the sample (claims and calc links).
-pub(crate) struct RelationProbe<'a>(pub &'a Fact);
+/// `lhs op rhs` at the sample (claims and calc links), with the
+/// assumptions in force (for the precise judge, which decides only where
+/// they hold precisely).
+pub(crate) struct RelationProbe<'a>(pub &'a Fact, pub &'a [Fact]);
 
 impl Probe for RelationProbe<'_> {
     fn look(&self, ctx: &mut Ctx<'_>) -> Res<Look> {
         let f = self.0;
+        match super::precise::decide(ctx, f, self.1) {
+            Some(Ok(look)) => return Ok(look),
+            Some(Err(why)) => return Err(super::value::Trouble::Invalid(why)),
+            None => {}
+        }
         let l = ctx.eval(&f.lhs)?;
         let r = ctx.eval(&f.rhs)?;
         let c = compare_sides(f.op, &l, &r)?;
@@ -120,6 +131,7 @@ impl Probe for RelationProbe<'_> {
             error: c.error,
             lhs: Shown::val(&l),
             rhs: Shown::val(&r),
+            exact: false,
             extra: Vec::new(),
         })
     }

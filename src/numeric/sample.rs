@@ -7,22 +7,24 @@
 //!   then mixed with the dimension: the samples of a step depend on the seed,
 //!   the step's identity and the dimension only, never on other steps or on
 //!   what was drawn in another dimension.
-//! - **Dimensions.** n ∈ [`DIMS`] = 1, 2, 3, 5, smallest first, so that the
-//!   first counterexample found is a small one; 5 is there to catch claims
-//!   that only hold in low dimension.
-//! - **Scalars.** Offsets from a domain's boundary (and magnitudes of
-//!   unconstrained scalars, with a random sign) are log-uniform in
-//!   [0.1, 10]: never closer than 0.1 to a boundary, so nothing blows up
-//!   by accident, while spanning two decades so that a claim that is only
-//!   true near 1 is caught. A closed boundary (`≥ 0`, `[0, 1]`) is hit
-//!   exactly with probability 1/8, since boundary values (a = 0) are where
-//!   special cases hide. Intervals are sampled uniformly, 1% of their width
-//!   away from open ends.
-//! - **Vectors** have independent standard normal components times a
-//!   log-uniform scale in [0.5, 2], redrawn while the norm is below
-//!   0.3 (no accidental zero norms, also in n = 1). **Matrices** have
-//!   standard normal entries.
-//! - Everything drawn is rounded to 3 significant digits, so that printed
+//! - **Dimensions.** n ∈ [`DIMS`] = 1, …, 8, 10, 16, smallest first, so
+//!   that the first counterexample found is a small one; 10 and 16 catch
+//!   claims such as `‖w‖ ≤ 3‖w‖∞` that fail only from n = 10 on.
+//! - **Scalars** ([`draw_scalar`], for judging): log-uniform magnitudes over
+//!   a [`Spread`] (10⁻⁶ … 10⁶ when the precise evaluator decides the step,
+//!   10⁻² … 10² otherwise), special values, the closed ends of a domain and
+//!   points just inside every finite end; each value lies in its domain
+//!   exactly as it prints ([`in_domain_exact`]). [`draw_scalar_plain`] is
+//!   the gentle distribution figures use (offsets from a bound log-uniform
+//!   in [0.1, 10], closed ends one time in eight, intervals 1% of their
+//!   width away from open ends).
+//! - **Vectors** ([`draw_vector_among`]): zero, all-ones, basis, parallel
+//!   and orthogonal to an earlier vector of the sample, or normal
+//!   components times a log-uniform scale. [`draw_vector`] is the gentle
+//!   one (norm ≥ 0.3) for figures. **Matrices** have standard normal
+//!   entries.
+//! - Drawn values are rounded to 3 significant digits (offsets from a
+//!   domain's end are rounded before they are added), so that printed
 //!   counterexamples are short and exact; shrinking rounds them further.
 
 use nalgebra::DMatrix;
@@ -33,7 +35,7 @@ use crate::sema::hir::{Domain, RelOp};
 
 /// The dimensions tried, smallest first (so the first counterexample found
 /// has the smallest dimension tried); each gets an equal share of samples.
-pub const DIMS: [usize; 4] = [1, 2, 3, 5];
+pub const DIMS: [usize; 10] = [1, 2, 3, 4, 5, 6, 7, 8, 10, 16];
 
 /// 64-bit FNV-1a.
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
@@ -130,8 +132,10 @@ pub(crate) fn in_domain(x: f64, d: &Domain) -> bool {
     }
 }
 
-/// Draws a scalar from its domain; `None` when the domain is empty.
-pub(crate) fn draw_scalar(d: &Domain, rng: &mut ChaCha8Rng) -> Option<f64> {
+/// Draws a scalar from its domain the gentle way (offsets from bounds
+/// log-uniform in [0.1, 10], 3 significant digits): for figures, which
+/// show one typical instance. `None` when the domain is empty.
+pub(crate) fn draw_scalar_plain(d: &Domain, rng: &mut ChaCha8Rng) -> Option<f64> {
     let boundary_hit = rng.gen_range(0..8) == 0;
     let off = log_uniform(rng, 0.1, 10.0);
     let sgn = sign(rng);
@@ -181,7 +185,8 @@ pub(crate) fn draw_scalar(d: &Domain, rng: &mut ChaCha8Rng) -> Option<f64> {
     }
 }
 
-/// Draws a vector in ℝⁿ (see the module docs).
+/// Draws a vector in ℝⁿ the gentle way (normal components, norm ≥ 0.3):
+/// for figures and unit tests.
 pub(crate) fn draw_vector(n: usize, rng: &mut ChaCha8Rng) -> DMatrix<f64> {
     let scale = log_uniform(rng, 0.5, 2.0);
     let mut v = DMatrix::zeros(n, 1);
@@ -192,6 +197,242 @@ pub(crate) fn draw_vector(n: usize, rng: &mut ChaCha8Rng) -> DMatrix<f64> {
         }
     }
     v
+}
+
+/// Whether `x`, read exactly as the decimal it prints as, lies in the
+/// domain (exact rational comparison with the domain's ends).
+pub(crate) fn in_domain_exact(x: f64, d: &Domain) -> bool {
+    use super::num::{q_of_f64, q_of_rat};
+    let Some(q) = q_of_f64(x) else { return false };
+    let cmp = |op: RelOp, c: &crate::rat::Rat| -> bool {
+        let Some(c) = q_of_rat(c) else { return false };
+        match op {
+            RelOp::Eq => q == c,
+            RelOp::Ne => q != c,
+            RelOp::Lt => q < c,
+            RelOp::Le => q <= c,
+            RelOp::Gt => q > c,
+            RelOp::Ge => q >= c,
+        }
+    };
+    match d {
+        Domain::Any => true,
+        Domain::Cmp(op, c) => cmp(*op, c),
+        Domain::Interval {
+            lo,
+            lo_closed,
+            hi,
+            hi_closed,
+        } => {
+            cmp(if *lo_closed { RelOp::Ge } else { RelOp::Gt }, lo)
+                && cmp(if *hi_closed { RelOp::Le } else { RelOp::Lt }, hi)
+        }
+    }
+}
+
+/// Small special values an unconstrained scalar takes one time in four.
+const SPECIAL: [f64; 14] = [
+    0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0, 10.0, -10.0, 1e-3, -1e-3, 100.0,
+];
+
+/// The special values the first attempts of a dimension cycle through
+/// ([`special_for`]): small integers, halves, and powers of ten over 24
+/// decades.
+const CORNERS: [f64; 28] = [
+    0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0, 10.0, -10.0, 0.1, -0.1, 100.0, -100.0, 1000.0,
+    -1000.0, 1e-3, 1e6, -1e6, 1e-6, -1e-6, 1e9, 1e12, -1e12, 1e-9, 1e-12, 4.0,
+];
+
+/// The special value the scalar `index` of a sample takes at attempt
+/// `attempt` of a dimension, if any: during the first `CORNERS.len()`
+/// attempts every scalar takes the same value (ties such as s = t), during
+/// the next ones scalar i is shifted by i places (distinct values); later
+/// attempts have none. Values outside the spread (other than 0) are left
+/// out.
+pub(crate) fn special_for(attempt: usize, index: usize, sp: Spread) -> Option<f64> {
+    let len = CORNERS.len();
+    if attempt >= 2 * len {
+        return None;
+    }
+    let x = CORNERS[(attempt + index * (attempt / len)) % len];
+    (x == 0.0 || (sp.lo..=sp.hi).contains(&x.abs())).then_some(x)
+}
+
+/// How far samples spread: [`Spread::WIDE`] for steps the precise
+/// evaluator decides (no rounding to fear), [`Spread::MODERATE`] for steps
+/// judged in double precision (derivatives, unknown functions, solve and
+/// optimisation probes), whose tolerance is built for moderate magnitudes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Spread {
+    /// Log-uniform magnitudes (and offsets from domain ends) over [lo, hi].
+    pub lo: f64,
+    /// See `lo`.
+    pub hi: f64,
+    /// Relative distances "just inside" a domain's end.
+    pub inside: [f64; 3],
+    /// The range of the far-out draws (one in eight).
+    pub far: (f64, f64),
+}
+
+impl Spread {
+    /// 10⁻⁶ … 10⁶, just inside by 10⁻⁹, 10⁻⁶, 10⁻³.
+    pub const WIDE: Spread = Spread {
+        lo: 1e-6,
+        hi: 1e6,
+        inside: [1e-9, 1e-6, 1e-3],
+        far: (1e-15, 1e15),
+    };
+    /// 10⁻² … 10², just inside by 10⁻³, 10⁻², 10⁻¹.
+    pub const MODERATE: Spread = Spread {
+        lo: 1e-2,
+        hi: 1e2,
+        inside: [1e-3, 1e-2, 1e-1],
+        far: (1e-2, 1e2),
+    };
+}
+
+/// An offset from a domain's end: just inside (relative to the end's size),
+/// small integers, or log-uniform over the spread.
+fn offset(rng: &mut ChaCha8Rng, end: f64, sp: Spread) -> f64 {
+    let size = end.abs().max(1.0);
+    match rng.gen_range(0..8) {
+        0 => size * sp.inside[rng.gen_range(0..3)],
+        1 => [0.5, 1.0, 2.0, 10.0][rng.gen_range(0..4)],
+        // Far out, one time in eight: 10⁻¹⁵ … 10¹⁵ (spread permitting).
+        2 => round_sig(log_uniform(rng, sp.far.0, sp.far.1), 3),
+        _ => round_sig(log_uniform(rng, sp.lo, sp.hi), 3),
+    }
+}
+
+/// Draws a scalar from its domain for judging (see the module docs): log-uniform
+/// magnitudes over 10⁻⁶ … 10⁶, special values (0, ±1, small integers), the
+/// closed ends of the domain, points just inside every finite end. The value
+/// is in the domain *exactly* as it prints. `None` when the domain is empty.
+pub(crate) fn draw_scalar(d: &Domain, rng: &mut ChaCha8Rng, sp: Spread) -> Option<f64> {
+    for _ in 0..16 {
+        let x = draw_scalar_once(d, rng, sp)?;
+        if x.is_finite() && in_domain_exact(x, d) {
+            return Some(x);
+        }
+    }
+    draw_scalar_plain(d, rng)
+}
+
+fn draw_scalar_once(d: &Domain, rng: &mut ChaCha8Rng, sp: Spread) -> Option<f64> {
+    let sgn = sign(rng);
+    let x = match d {
+        Domain::Any => match rng.gen_range(0..8) {
+            0 | 1 => SPECIAL[rng.gen_range(0..SPECIAL.len())],
+            // Far out, one time in eight: 10⁻¹⁵ … 10¹⁵ (spread permitting).
+            2 => sgn * round_sig(log_uniform(rng, sp.far.0, sp.far.1), 3),
+            _ => sgn * round_sig(log_uniform(rng, sp.lo, sp.hi), 3),
+        },
+        Domain::Cmp(op, c) => {
+            let c = c.to_f64();
+            let hit = rng.gen_range(0..8) == 0;
+            match op {
+                RelOp::Eq => c,
+                RelOp::Ne => c + sgn * offset(rng, c, sp),
+                RelOp::Ge | RelOp::Le if hit => c,
+                RelOp::Gt | RelOp::Ge => c + offset(rng, c, sp),
+                RelOp::Lt | RelOp::Le => c - offset(rng, c, sp),
+            }
+        }
+        Domain::Interval {
+            lo,
+            lo_closed,
+            hi,
+            hi_closed,
+        } => {
+            let (l, h) = (lo.to_f64(), hi.to_f64());
+            if l > h || (l == h && !(*lo_closed && *hi_closed)) {
+                return None;
+            }
+            let w = h - l;
+            match rng.gen_range(0..8) {
+                0 if *lo_closed => l,
+                1 if *hi_closed => h,
+                2 | 3 => {
+                    let k = [sp.inside[0], sp.inside[1], sp.inside[2], 1e-2][rng.gen_range(0..4)];
+                    if sgn < 0.0 {
+                        l + w * k
+                    } else {
+                        h - w * k
+                    }
+                }
+                4 => {
+                    // A special value inside, if any.
+                    let inside: Vec<f64> = SPECIAL
+                        .iter()
+                        .copied()
+                        .filter(|x| in_domain(*x, d))
+                        .collect();
+                    if inside.is_empty() {
+                        l + w * rng.gen::<f64>()
+                    } else {
+                        inside[rng.gen_range(0..inside.len())]
+                    }
+                }
+                _ => {
+                    let t: f64 = rng.gen();
+                    let x = l + w * t;
+                    let r = round_sig(x, 3);
+                    if in_domain(r, d) {
+                        r
+                    } else {
+                        x
+                    }
+                }
+            }
+        }
+    };
+    Some(x)
+}
+
+/// Draws a vector in ℝⁿ for judging, given the vectors drawn before it in
+/// the same sample: one time in ten each the zero vector, a multiple of
+/// the all-ones vector, of a basis vector, a vector parallel to an earlier
+/// one, or one orthogonal to it; otherwise normal components, scaled by a
+/// factor log-uniform over 10⁻³ … 10³ (one time in five over 10⁻⁶ … 10⁶).
+pub(crate) fn draw_vector_among(
+    n: usize,
+    rng: &mut ChaCha8Rng,
+    earlier: &[DMatrix<f64>],
+    sp: Spread,
+) -> DMatrix<f64> {
+    let scale = if rng.gen_range(0..5) == 0 {
+        round_sig(log_uniform(rng, sp.lo, sp.hi), 2)
+    } else {
+        round_sig(log_uniform(rng, sp.lo.sqrt(), sp.hi.sqrt()), 2)
+    };
+    let sgn = sign(rng);
+    let pick = rng.gen_range(0..10);
+    let gauss =
+        |rng: &mut ChaCha8Rng| DMatrix::from_fn(n, 1, |_, _| round_sig(scale * normal(rng), 3));
+    match pick {
+        0 => DMatrix::zeros(n, 1),
+        1 => DMatrix::from_element(n, 1, sgn * scale),
+        2 => {
+            let k = rng.gen_range(0..n);
+            DMatrix::from_fn(n, 1, |i, _| if i == k { sgn * scale } else { 0.0 })
+        }
+        3 | 4 if !earlier.is_empty() => {
+            let u = &earlier[rng.gen_range(0..earlier.len())];
+            if pick == 3 {
+                let c = sgn * [1.0, 2.0, 0.5, 10.0][rng.gen_range(0..4)];
+                u.map(|x| x * c)
+            } else {
+                let v = gauss(rng);
+                let uu = u.dot(u);
+                if uu == 0.0 {
+                    v
+                } else {
+                    &v - u * (u.dot(&v) / uu)
+                }
+            }
+        }
+        _ => gauss(rng),
+    }
 }
 
 /// Draws an n×n matrix with standard normal entries.
@@ -219,7 +460,7 @@ mod tests {
     }
 
     #[test]
-    fn scalars_stay_in_their_domains_and_away_from_open_boundaries() {
+    fn scalars_stay_in_their_domains_and_cover_decades_and_ends() {
         let mut rng = rng_for(7, 1);
         let pos = Domain::Cmp(RelOp::Gt, Rat::int(0));
         let nonneg = Domain::Cmp(RelOp::Ge, Rat::int(0));
@@ -229,24 +470,59 @@ mod tests {
             hi: Rat::int(1),
             hi_closed: true,
         };
-        let mut zeros = 0;
+        let narrow = Domain::Interval {
+            lo: Rat::int(1),
+            lo_closed: false,
+            hi: Rat::new(10_000_001, 10_000_000).unwrap(),
+            hi_closed: false,
+        };
+        let (mut zeros, mut tiny, mut huge, mut near_one, mut any_zero) = (0, 0, 0, 0, 0);
         for _ in 0..2000 {
-            let x = draw_scalar(&pos, &mut rng).unwrap();
-            assert!((0.1 - 1e-12..=10.0 + 1e-9).contains(&x), "{x}");
-            let y = draw_scalar(&nonneg, &mut rng).unwrap();
+            let x = draw_scalar(&pos, &mut rng, Spread::WIDE).unwrap();
+            assert!(in_domain_exact(x, &pos), "{x}");
+            tiny += usize::from(x < 1e-4);
+            huge += usize::from(x > 1e4);
+            let y = draw_scalar(&nonneg, &mut rng, Spread::WIDE).unwrap();
             assert!(y >= 0.0);
             zeros += usize::from(y == 0.0);
-            let z = draw_scalar(&unit, &mut rng).unwrap();
+            let z = draw_scalar(&unit, &mut rng, Spread::WIDE).unwrap();
             assert!(z > 0.0 && z <= 1.0);
+            near_one += usize::from(z < 1.0 && z > 0.999);
+            let a = draw_scalar(&narrow, &mut rng, Spread::WIDE).unwrap();
+            assert!(in_domain_exact(a, &narrow), "{a}");
+            assert!(super::super::print::exact(a) != "1", "{a}");
+            any_zero +=
+                usize::from(draw_scalar(&Domain::Any, &mut rng, Spread::WIDE).unwrap() == 0.0);
         }
         assert!(zeros > 100 && zeros < 400, "{zeros}");
+        assert!(tiny > 50 && huge > 50, "{tiny} {huge}");
+        assert!(near_one > 50, "{near_one}");
+        assert!(any_zero > 10, "{any_zero}");
         let empty = Domain::Interval {
             lo: Rat::int(1),
             lo_closed: true,
             hi: Rat::int(0),
             hi_closed: true,
         };
-        assert_eq!(draw_scalar(&empty, &mut rng), None);
+        assert_eq!(draw_scalar(&empty, &mut rng, Spread::WIDE), None);
+    }
+
+    #[test]
+    fn special_vectors_occur() {
+        let mut rng = rng_for(5, 3);
+        let u = DMatrix::from_column_slice(3, 1, &[1.0, -2.0, 0.5]);
+        let (mut zero, mut parallel, mut orthogonal) = (0, 0, 0);
+        for _ in 0..500 {
+            let v = draw_vector_among(3, &mut rng, std::slice::from_ref(&u), Spread::WIDE);
+            zero += usize::from(v.iter().all(|x| *x == 0.0));
+            let c = u.dot(&v).abs() / (u.norm() * v.norm()).max(1e-300);
+            parallel += usize::from(v.norm() > 0.0 && (c - 1.0).abs() < 1e-12);
+            orthogonal += usize::from(v.norm() > 0.0 && c < 1e-9);
+        }
+        assert!(
+            zero > 20 && parallel > 20 && orthogonal > 20,
+            "{zero} {parallel} {orthogonal}"
+        );
     }
 
     #[test]

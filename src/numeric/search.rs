@@ -11,15 +11,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use nalgebra::DMatrix;
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::assume::{plan, realize, Plan, Reject};
+use super::assume::{plans, realize, Plan, Reject};
 use super::eval::Ctx;
 use super::funcs::FuncInst;
 use super::print;
 use super::probe::{Look, Probe};
 use super::sample::{
-    draw_matrix, draw_scalar, draw_vector, in_domain, rng_for, round_sig, step_seed, DIMS,
+    draw_matrix, draw_scalar, draw_vector_among, in_domain_exact, rng_for, round_sig, special_for,
+    step_seed, Spread, DIMS,
 };
 use super::value::{Res, Trouble, Val};
 use super::walk::{funcs_of, has_dimension, vars_of};
@@ -37,6 +39,8 @@ const BUDGET_EXTRA: usize = 40;
 /// instance of every function.
 #[derive(Clone, Debug)]
 struct Draw {
+    /// Which of the assumptions' branch plans makes them hold.
+    branch: usize,
     vals: Vec<(String, Kind, DMatrix<f64>)>,
     funcs: Vec<(String, FuncInst)>,
 }
@@ -79,7 +83,11 @@ pub(crate) struct Setup<'a> {
     vars: Vec<&'a VarDecl>,
     funcs: Vec<&'a FuncDecl>,
     plan: Plan<'a>,
+    /// One plan per branch of the assumptions (see [`plans`]); `plan` is
+    /// the first.
+    branches: Vec<Plan<'a>>,
     dims: Vec<usize>,
+    spread: Spread,
 }
 
 impl<'a> Setup<'a> {
@@ -128,20 +136,42 @@ impl<'a> Setup<'a> {
                 .iter()
                 .any(|f| f.ret != Kind::Scalar || f.params.iter().any(|k| *k != Kind::Scalar));
         let dims = if dimensional { DIMS.to_vec() } else { vec![1] };
+        let branches = plans(&scope.assumptions, scope);
         Ok(Setup {
             step,
             vars,
             funcs,
-            plan: plan(&scope.assumptions, scope),
+            plan: branches[0].clone(),
+            branches,
             dims,
+            spread: Spread::MODERATE,
         })
     }
 
-    fn draw(&self, n: usize, rng: &mut ChaCha8Rng) -> Result<Draw, Numeric> {
+    /// A free draw; `attempt` (the attempt's number in its dimension) picks
+    /// the special values the first attempts take ([`special_for`]).
+    fn draw(&self, n: usize, rng: &mut ChaCha8Rng, attempt: usize) -> Result<Draw, Numeric> {
+        let branch = if self.branches.len() > 1 {
+            rng.gen_range(0..self.branches.len())
+        } else {
+            0
+        };
         let mut vals = Vec::with_capacity(self.vars.len());
+        let mut vectors: Vec<DMatrix<f64>> = Vec::new();
+        let mut scalars = 0usize;
         for v in &self.vars {
+            let special = if v.kind == Kind::Scalar {
+                scalars += 1;
+                special_for(attempt, scalars - 1, self.spread)
+                    .filter(|x| in_domain_exact(*x, &v.domain))
+            } else {
+                None
+            };
             let m = match v.kind {
-                Kind::Scalar => match draw_scalar(&v.domain, rng) {
+                Kind::Scalar if special.is_some() => {
+                    DMatrix::from_element(1, 1, special.unwrap_or(0.0))
+                }
+                Kind::Scalar => match draw_scalar(&v.domain, rng, self.spread) {
                     Some(x) => DMatrix::from_element(1, 1, x),
                     None => {
                         return Err(Numeric::Failed {
@@ -149,7 +179,11 @@ impl<'a> Setup<'a> {
                         })
                     }
                 },
-                Kind::Vector | Kind::Covector => draw_vector(n, rng),
+                Kind::Vector | Kind::Covector => {
+                    let x = draw_vector_among(n, rng, &vectors, self.spread);
+                    vectors.push(x.clone());
+                    x
+                }
                 Kind::Matrix => draw_matrix(n, rng),
             };
             vals.push((v.key.clone(), v.kind, m));
@@ -162,7 +196,11 @@ impl<'a> Setup<'a> {
                 Err(Trouble::Invalid(why)) => return Err(Numeric::Failed { why: why.into() }),
             }
         }
-        Ok(Draw { vals, funcs })
+        Ok(Draw {
+            branch,
+            vals,
+            funcs,
+        })
     }
 
     /// The draw with every variable rounded to `digits` significant digits,
@@ -172,13 +210,19 @@ impl<'a> Setup<'a> {
         let mut changed = false;
         for ((_, kind, m), decl) in out.vals.iter_mut().zip(&self.vars) {
             let r = m.map(|x| round_sig(x, digits));
-            if *kind == Kind::Scalar && !in_domain(r[(0, 0)], &decl.domain) {
+            if *kind == Kind::Scalar && !in_domain_exact(r[(0, 0)], &decl.domain) {
                 return None;
             }
             changed |= r != *m;
             *m = r;
         }
         changed.then_some(out)
+    }
+
+    /// The same setup, sampling over the given spread.
+    pub fn with_spread(mut self, spread: Spread) -> Setup<'a> {
+        self.spread = spread;
+        self
     }
 
     /// The same setup, sampling the given dimensions instead (for a step
@@ -200,7 +244,8 @@ impl<'a> Setup<'a> {
             }
         }
         let mut ctx = Ctx::new(n, &d.funcs, env);
-        match realize(&mut ctx, &self.plan, &self.step.scope) {
+        let plan = self.branches.get(d.branch).unwrap_or(&self.plan);
+        match realize(&mut ctx, plan, &self.step.scope) {
             Ok(()) => {}
             Err(Reject::Trouble(Trouble::Unsupported(w))) => return Trial::Unsupported(w),
             Err(r) => return Trial::Rejected(r),
@@ -228,9 +273,14 @@ impl<'a> Setup<'a> {
                 continue;
             }
             if let Some((_, val)) = env.iter().rev().find(|(k, _)| *k == v.key) {
+                let value = if look.exact {
+                    print::exact_value(val.kind, val.base())
+                } else {
+                    print::value(val.kind, val.base())
+                };
                 values.push(Binding {
                     name: v.text.clone(),
-                    value: print::value(val.kind, val.base()),
+                    value,
                 });
             }
         }
@@ -269,16 +319,17 @@ impl<'a> Setup<'a> {
         let mut together = 0usize;
         let mut other_rejects: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut attempts_total = 0usize;
+        let mut base: Option<Draw> = None;
         for &n in &self.dims {
             let mut rng = rng_for(seed, n);
             let mut valid = 0usize;
             let mut invalid = 0usize;
-            for _ in 0..budget {
+            for attempt in 0..budget {
                 if valid >= per_dim || total + valid >= wanted {
                     break;
                 }
                 attempts_total += 1;
-                let d = match self.draw(n, &mut rng) {
+                let d = match self.draw(n, &mut rng, attempt) {
                     Ok(d) => d,
                     Err(out) => return out,
                 };
@@ -292,6 +343,9 @@ impl<'a> Setup<'a> {
                         };
                     }
                     Trial::Valid(c, _) => {
+                        if base.is_none() && n == 1 {
+                            base = Some(d.clone());
+                        }
                         valid += 1;
                         if let Some(look) = c {
                             max_error = max_error.max(look.error);
@@ -385,10 +439,157 @@ impl<'a> Setup<'a> {
                 why: format!("only {total} of {wanted} samples could be drawn and evaluated"),
             };
         }
+        if let Some(b) = &base {
+            if let Some(found) = self.directed(b, task) {
+                let found = self.shrink(1, found, task);
+                return Numeric::Refuted {
+                    samples: total + 1,
+                    counterexample: self.counterexample(1, &found, task),
+                };
+            }
+        }
         Numeric::Agrees {
             samples: total,
             max_error,
         }
+    }
+
+    /// The directed search for an inequality between scalars (precisely
+    /// evaluated, without assumptions): from a valid sample in n = 1, each
+    /// scalar in turn is moved over a grid of its domain (0, ±10^(k/4) for
+    /// |k| ≤ 60, the domain's ends and points just inside them), the margin
+    /// of the relation is minimised from every grid minimum by golden
+    /// section, and every sign change of the margin is bisected; the first
+    /// point where the relation fails is returned.
+    fn directed(&self, base: &Draw, task: Task<'_>) -> Option<Violation> {
+        use crate::sema::hir::{Goal, RelOp};
+        let Goal::Relation(fact) = &self.step.goal else {
+            return None;
+        };
+        let sign = match fact.op {
+            RelOp::Lt | RelOp::Le => -1.0,
+            RelOp::Gt | RelOp::Ge => 1.0,
+            _ => return None,
+        };
+        if self.spread != Spread::WIDE
+            || !self.step.scope.assumptions.is_empty()
+            || fact.lhs.kind != Kind::Scalar
+        {
+            return None;
+        }
+        let violation = |d: &Draw| -> Option<Violation> {
+            match self.trial(d, 1, task) {
+                Trial::Valid(Some(look), env) if !look.holds => Some(Violation {
+                    draw: d.clone(),
+                    env,
+                    look,
+                }),
+                _ => None,
+            }
+        };
+        for (i, decl) in self.vars.iter().enumerate() {
+            if decl.kind != Kind::Scalar {
+                continue;
+            }
+            let at = |x: f64| -> Draw {
+                let mut d = base.clone();
+                d.vals[i].2 = DMatrix::from_element(1, 1, x);
+                d
+            };
+            let margin = |x: f64| -> Option<f64> {
+                let d = at(x);
+                let env: Vec<(String, Val)> = d
+                    .vals
+                    .iter()
+                    .filter_map(|(k, kind, m)| {
+                        Some((k.clone(), Val::constant(*kind, m.clone()).ok()?))
+                    })
+                    .collect();
+                let ctx = Ctx::new(1, &d.funcs, env);
+                super::precise::difference(&ctx, fact).map(|m| sign * m)
+            };
+            let mut grid: Vec<f64> = vec![0.0];
+            for k in -60..=60 {
+                let x = round_sig(10f64.powf(k as f64 / 4.0), 3);
+                grid.push(x);
+                grid.push(-x);
+            }
+            if let crate::sema::hir::Domain::Cmp(_, c)
+            | crate::sema::hir::Domain::Interval { lo: c, .. } = &decl.domain
+            {
+                let c = c.to_f64();
+                for k in [0.0, 1e-9, 1e-6, 1e-3] {
+                    grid.push(c + k * c.abs().max(1.0));
+                    grid.push(c - k * c.abs().max(1.0));
+                }
+            }
+            if let crate::sema::hir::Domain::Interval { hi, .. } = &decl.domain {
+                let c = hi.to_f64();
+                for k in [0.0, 1e-9, 1e-6, 1e-3] {
+                    grid.push(c - k * c.abs().max(1.0));
+                }
+            }
+            grid.retain(|x| x.is_finite() && in_domain_exact(*x, &decl.domain));
+            grid.sort_by(|a, b| a.total_cmp(b));
+            grid.dedup();
+            let pts: Vec<(f64, f64)> = grid
+                .iter()
+                .filter_map(|x| margin(*x).map(|m| (*x, m)))
+                .collect();
+            for (x, m) in &pts {
+                if *m <= 0.0 {
+                    if let Some(v) = violation(&at(*x)) {
+                        return Some(v);
+                    }
+                }
+            }
+            for j in 1..pts.len().saturating_sub(1) {
+                let (a, b, c) = (pts[j - 1], pts[j], pts[j + 1]);
+                let mut cands = Vec::new();
+                if b.1 <= a.1 && b.1 <= c.1 {
+                    // Golden section on [a, c] for the minimum of the margin.
+                    let (mut lo, mut hi) = (a.0, c.0);
+                    let g = 0.618_033_988_749_895;
+                    for _ in 0..80 {
+                        let x1 = hi - g * (hi - lo);
+                        let x2 = lo + g * (hi - lo);
+                        match (margin(x1), margin(x2)) {
+                            (Some(m1), Some(m2)) if m1 < m2 => hi = x2,
+                            (Some(_), Some(_)) => lo = x1,
+                            _ => break,
+                        }
+                    }
+                    cands.push(0.5 * (lo + hi));
+                }
+                for (p, q) in [(a, b), (b, c)] {
+                    if (p.1 > 0.0) != (q.1 > 0.0) {
+                        let (mut lo, mut hi) = (p.0, q.0);
+                        let pos_lo = p.1 > 0.0;
+                        for _ in 0..80 {
+                            let mid = 0.5 * (lo + hi);
+                            match margin(mid) {
+                                Some(m) if (m > 0.0) == pos_lo => lo = mid,
+                                Some(_) => hi = mid,
+                                None => break,
+                            }
+                        }
+                        cands.push(lo);
+                        cands.push(hi);
+                    }
+                }
+                for x in cands {
+                    for digits in [2, 4, 6, 9, 17] {
+                        let r = round_sig(x, digits);
+                        if in_domain_exact(r, &decl.domain) {
+                            if let Some(v) = violation(&at(r)) {
+                                return Some(v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Tries the violating draw rounded to 1, then 2 significant digits, and

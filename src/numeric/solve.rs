@@ -185,6 +185,7 @@ fn outside_domain(var: &VarDecl, x: &Val, name: String) -> Look {
         error: 1.0,
         lhs: Shown::val(x),
         rhs: Shown::Text(format!("outside the domain of {}", var.text)),
+        exact: false,
         extra: vec![Extra::new(name, Shown::val(x))],
     }
 }
@@ -217,6 +218,7 @@ impl Probe for EquationProbe<'_> {
             error: c.error,
             lhs: Shown::val(&l),
             rhs: Shown::val(&r),
+            exact: false,
             extra: if c.holds {
                 Vec::new()
             } else {
@@ -378,6 +380,7 @@ impl RootsProbe<'_> {
                 error: c.error,
                 lhs: Shown::val(&l),
                 rhs: Shown::val(&r),
+                exact: false,
                 extra: vec![Extra::new(name, Shown::val(&x))],
             }));
         }
@@ -692,6 +695,7 @@ impl Probe for RootsProbe<'_> {
                 error: near.min(1.0),
                 lhs: Shown::val(&g.lhs),
                 rhs: Shown::val(&g.rhs),
+                exact: false,
                 extra,
             });
         }
@@ -700,6 +704,7 @@ impl Probe for RootsProbe<'_> {
             error: worst,
             lhs: shown.0,
             rhs: shown.1,
+            exact: false,
             extra: Vec::new(),
         })
     }
@@ -1009,6 +1014,7 @@ impl Probe for InequalityProbe<'_> {
                 error: 0.0,
                 lhs: Shown::Text(String::new()),
                 rhs: Shown::Text(String::new()),
+                exact: false,
                 extra: Vec::new(),
             });
         };
@@ -1021,6 +1027,7 @@ impl Probe for InequalityProbe<'_> {
             error: *err,
             lhs: Shown::val(pv),
             rhs: Shown::val(qv),
+            exact: false,
             extra: vec![
                 Extra::new(self.var.text.clone(), Shown::num(p.alpha)),
                 Extra::new(self.rel.text.clone(), yes_no(*truth)),
