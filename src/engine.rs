@@ -282,6 +282,8 @@ impl Budget {
     pub const RESULT_NODES: usize = 200_000;
     /// Largest integer exponent on a symbol or function application.
     pub const EXPONENT: u64 = (1 << 31) - 1;
+    /// Highest degree [`Session::factor`] accepts.
+    pub const FACTOR_DEGREE: u64 = 256;
     /// Most terms the expansion of one power of a sum may have.
     pub const EXPANDED_TERMS: f64 = 20_000.0;
     /// Most bits the expansion of one power of a sum may have (terms
@@ -302,6 +304,24 @@ pub fn within_budget(t: &Term) -> Result<(), EngineError> {
         )));
     }
     powers_within_budget(t)
+}
+
+/// The largest integer exponent (in absolute value) anywhere in `t`
+/// (saturating).
+fn max_exponent(t: &Term) -> u64 {
+    match t {
+        Term::Num(_) | Term::Sym(_) => 0,
+        Term::Add(v) | Term::Mul(v) | Term::Fun(_, v) => {
+            v.iter().map(max_exponent).max().unwrap_or(0)
+        }
+        Term::Pow(b, e) => {
+            let here = match e.as_ref() {
+                Term::Num(r) => u64::try_from(r.numer().magnitude()).unwrap_or(u64::MAX),
+                _ => 0,
+            };
+            here.max(max_exponent(b)).max(max_exponent(e))
+        }
+    }
 }
 
 /// Node count of a term.
@@ -467,6 +487,13 @@ impl Session {
     /// Factorised form of a polynomial or rational term over the rationals,
     /// converted back and sorted; function arguments canonical.
     pub fn factor(&mut self, t: &Term) -> Result<Term, EngineError> {
+        let degree = max_exponent(t);
+        if degree > Budget::FACTOR_DEGREE {
+            return Err(EngineError::TooLarge(format!(
+                "factoring a polynomial of degree {degree} (at most {})",
+                Budget::FACTOR_DEGREE
+            )));
+        }
         self.unary(t, |a| a.factor())
     }
 
