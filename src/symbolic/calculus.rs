@@ -25,7 +25,7 @@ pub fn fn_name(f: &str, k: u8) -> String {
     format!("fn:{f}:{k}")
 }
 
-fn parse_fn_name(name: &str) -> Option<(&str, u8)> {
+pub fn parse_fn_name(name: &str) -> Option<(&str, u8)> {
     let rest = name.strip_prefix("fn:")?;
     let (f, k) = rest.rsplit_once(':')?;
     Some((f, k.parse().ok()?))

@@ -51,8 +51,58 @@ pub struct Problem<'p> {
 }
 
 impl Ctx<'_> {
-    /// Judges an optimisation step.
+    /// Judges an optimisation step. When the optimum could not be derived
+    /// or matched, a stated answer is still refuted by an exact witness
+    /// where one exists: a feasible point with a strictly better objective,
+    /// or a constraint the stated point violates.
     pub fn optimize(
+        &mut self,
+        sense: Sense,
+        objective: &Ex,
+        var: &str,
+        constraints: &[Constraint],
+        answer: Option<&Fact>,
+        rules: &Rules,
+    ) -> Res<Outcome> {
+        let out = self.optimize_derived(sense, objective, var, constraints, answer, rules);
+        let undecided = match &out {
+            Ok(o) => !o.proved && o.refuted.is_none(),
+            Err(_) => true,
+        };
+        let Some(a) = answer.filter(|_| undecided) else {
+            return out;
+        };
+        let Some(facts) = self.lowered_assumptions() else {
+            return out;
+        };
+        let (Ok(Val::S(f)), Ok(claimed)) = (self.lower(objective), self.claimed_value(a, var))
+        else {
+            return out;
+        };
+        let prob = Problem {
+            sense,
+            f: &f,
+            constraints,
+        };
+        match self.witness_optimum(&a.text, &prob, var, &claimed, None, &facts)? {
+            Some(w) => {
+                let mut derived = match out {
+                    Ok(o) => o.derived,
+                    Err(why) => vec![format!("the optimum was not derived: {why}")],
+                };
+                derived.push(w.clone());
+                Ok(Outcome {
+                    derived,
+                    answer: None,
+                    proved: false,
+                    refuted: Some(w),
+                })
+            }
+            None => out,
+        }
+    }
+
+    fn optimize_derived(
         &mut self,
         sense: Sense,
         objective: &Ex,
@@ -318,7 +368,7 @@ impl Ctx<'_> {
         let Some(facts) = self.lowered_assumptions() else {
             return Ok(None);
         };
-        self.witness_optimum(text, prob, var, claimed, derived, &facts)
+        self.witness_optimum(text, prob, var, claimed, Some(derived), &facts)
     }
 
     fn gradient_of(&mut self, f: &Term, var: &str, kind: Option<Kind>, rules: &Rules) -> Res<Val> {

@@ -42,6 +42,10 @@ pub struct Point {
     pub scalars: HashMap<String, Rat>,
     /// Vectors by key.
     pub vectors: HashMap<String, Vec<Rat>>,
+    /// Unknown functions of one scalar, by key: the coefficients c₀, c₁, …
+    /// of the polynomial instance Σ cₖ tᵏ (a smooth function, so a
+    /// counterexample with it is a counterexample for the step).
+    pub funcs: HashMap<String, Vec<Rat>>,
 }
 
 /// An exact value of either side.
@@ -281,6 +285,11 @@ impl Ctx<'_> {
                 values.push((v.text.clone(), show_vec(x)));
             }
         }
+        for f in self.scope.funcs.iter().filter(|f| used.contains(&f.key)) {
+            if let Some(c) = p.funcs.get(&f.key) {
+                values.push((format!("{}(t)", f.text), show_poly(c)));
+            }
+        }
         values
     }
 
@@ -427,7 +436,7 @@ impl Ctx<'_> {
         prob: &super::optimize::Problem,
         var: &str,
         claimed: &Val,
-        derived: &Val,
+        derived: Option<&Val>,
         facts: &[Rel],
     ) -> Res<Option<String>> {
         let mut cons = Vec::new();
@@ -451,12 +460,21 @@ impl Ctx<'_> {
             if !self.in_domains(&p) {
                 continue;
             }
-            let (Some(c), Some(d)) = (self.value(&p, claimed), self.value(&p, derived)) else {
+            let Some(c) = self.value(&p, claimed) else {
                 continue;
             };
-            if c == d {
-                continue;
-            }
+            // The points to compare with: the derived optimum, or (when
+            // the judge derived none) special values and drawn vectors.
+            let others: Vec<Exact> = match derived {
+                Some(d) => self.value(&p, d).into_iter().collect(),
+                None => match scope.var(var).map(|v| (v.kind, v.domain.clone())) {
+                    Some((Kind::Scalar, dom)) => specials(&dom).into_iter().map(Exact::S).collect(),
+                    Some((Kind::Vector, _)) => {
+                        (0..6).map(|_| Exact::V(vector(p.n, &mut rng))).collect()
+                    }
+                    _ => Vec::new(),
+                },
+            };
             let with = |x: &Exact| {
                 let mut q = p.clone();
                 match x {
@@ -469,13 +487,13 @@ impl Ctx<'_> {
                 }
                 q
             };
-            let (pc, pd) = (with(&c), with(&d));
+            let pc = with(&c);
             let facts_hold = |q: &Point| {
                 facts.iter().all(|r| {
                     matches!((self.value(q, &r.l), self.value(q, &r.r)), (Some(a), Some(b)) if holds(&a, r.op, &b) == Some(true))
                 })
             };
-            if !facts_hold(&pc) || !facts_hold(&pd) {
+            if !facts_hold(&pc) {
                 continue;
             }
             let mut used = std::collections::BTreeSet::new();
@@ -518,26 +536,29 @@ impl Ctx<'_> {
                 Some(None) => {}
                 None => continue,
             }
-            if feasible(&pd, &mut used) != Some(None) {
-                continue;
-            }
-            let (Some(Exact::S(fc)), Some(Exact::S(fd))) = (
-                self.value_using(&pc, &f, &mut used),
-                self.value_using(&pd, &f, &mut used),
-            ) else {
+            let Some(Exact::S(fc)) = self.value_using(&pc, &f, &mut used) else {
                 continue;
             };
-            let worse = match prob.sense {
-                crate::sema::hir::Sense::Min => fc > fd,
-                crate::sema::hir::Sense::Max => fc < fd,
-            };
-            if worse {
-                return Ok(Some(format!(
-                    "exact witness at {}: the stated point {} has objective {fc}, the feasible point {} has {fd}",
-                    at(&used),
-                    show(&c),
-                    show(&d)
-                )));
+            for d in others.iter().filter(|d| **d != c) {
+                let pd = with(d);
+                if !facts_hold(&pd) || feasible(&pd, &mut used) != Some(None) {
+                    continue;
+                }
+                let Some(Exact::S(fd)) = self.value_using(&pd, &f, &mut used) else {
+                    continue;
+                };
+                let worse = match prob.sense {
+                    crate::sema::hir::Sense::Min => fc > fd,
+                    crate::sema::hir::Sense::Max => fc < fd,
+                };
+                if worse {
+                    return Ok(Some(format!(
+                        "exact witness at {}: the stated point {} has objective {fc}, the feasible point {} has {fd}",
+                        at(&used),
+                        show(&c),
+                        show(d)
+                    )));
+                }
             }
         }
         Ok(None)
@@ -702,7 +723,12 @@ impl Evaluator<'_, '_, '_> {
                     "sign" => Some(Rat::int(i128::from(a.signum()))),
                     "exp" if a.is_zero() => Some(Rat::one()),
                     "log" if a.is_one() => Some(Rat::zero()),
-                    _ => None,
+                    name => {
+                        let (key, k) = super::calculus::parse_fn_name(name)?;
+                        let c = self.p.funcs.get(key)?;
+                        self.used.insert(key.to_string());
+                        Some(poly_derivative_at(c, k, &a))
+                    }
                 }
             }
         }
@@ -772,6 +798,23 @@ impl Evaluator<'_, '_, '_> {
         }
         Some(acc)
     }
+}
+
+/// The k-th derivative of Σ cᵢ tⁱ at t = a.
+fn poly_derivative_at(c: &[Rat], k: u8, a: &Rat) -> Rat {
+    let k = usize::from(k);
+    let mut acc = Rat::zero();
+    let mut pow = Rat::one();
+    for (i, ci) in c.iter().enumerate().skip(k) {
+        // i!/(i − k)! · cᵢ · a^(i − k)
+        let mut f = Rat::one();
+        for j in (i - k + 1)..=i {
+            f = f.mul(&Rat::int(j as i128));
+        }
+        acc = acc.add(&ci.mul(&f).mul(&pow));
+        pow = pow.mul(a);
+    }
+    acc
 }
 
 /// `b^e` when it is rational: integer e, or e = p/q with an exact q-th root.
@@ -891,6 +934,42 @@ fn show(v: &Exact) -> String {
     match v {
         Exact::S(r) => r.to_string(),
         Exact::V(v) => show_vec(v),
+    }
+}
+
+/// Σ cₖ tᵏ, highest power first (`0` for none).
+fn show_poly(c: &[Rat]) -> String {
+    let mut out = String::new();
+    for (k, ck) in c.iter().enumerate().rev() {
+        if ck.is_zero() {
+            continue;
+        }
+        let mag = ck.abs();
+        let sign = if ck.is_neg() { "−" } else { "+" };
+        if out.is_empty() {
+            if ck.is_neg() {
+                out.push('−');
+            }
+        } else {
+            out.push_str(&format!(" {sign} "));
+        }
+        let coef = if mag.is_one() && k > 0 {
+            String::new()
+        } else if mag.is_int() {
+            mag.to_string()
+        } else {
+            format!("({mag})")
+        };
+        out.push_str(&match k {
+            0 => mag.to_string(),
+            1 => format!("{coef}t"),
+            _ => format!("{coef}t^{k}"),
+        });
+    }
+    if out.is_empty() {
+        "0".into()
+    } else {
+        out
     }
 }
 
@@ -1042,11 +1121,38 @@ fn vector(n: usize, rng: &mut ChaCha8Rng) -> Vec<Rat> {
     u.iter().map(|x| x.mul(&len)).collect()
 }
 
+/// A polynomial instance of an unknown function: special shapes first
+/// (0, t, t², 1 + t, an odd cubic), then random ones of degree ≤ 4 with
+/// coefficients from ±1/9 to ±10⁴.
+fn polynomial(k: usize, rng: &mut ChaCha8Rng) -> Vec<Rat> {
+    let i = Rat::int;
+    let special: [Vec<Rat>; 5] = [
+        vec![],
+        vec![i(0), i(1)],
+        vec![i(0), i(0), i(1)],
+        vec![i(1), i(1)],
+        vec![i(0), i(-1), i(0), i(1)],
+    ];
+    if k < 2 * special.len() {
+        return special[k % special.len()].clone();
+    }
+    let degree = rng.gen_range(1..=4);
+    let scale = [1, 10, 100, 10_000][rng.gen_range(0..4)];
+    (0..=degree)
+        .map(|_| random_rat(rng).mul(&Rat::int(scale)))
+        .collect()
+}
+
 fn draw(scope: &Scope, n: usize, k: usize, rng: &mut ChaCha8Rng) -> Point {
     let mut p = Point {
         n,
         ..Point::default()
     };
+    for f in &scope.funcs {
+        if f.params == [Kind::Scalar] && f.ret == Kind::Scalar {
+            p.funcs.insert(f.key.clone(), polynomial(k, rng));
+        }
+    }
     for v in &scope.vars {
         match v.kind {
             Kind::Scalar => {
