@@ -233,12 +233,8 @@ impl Ctx<'_> {
             return None;
         }
         let mut used = std::collections::BTreeSet::new();
-        for f in facts {
-            let l = self.value_using(p, &f.l, &mut used)?;
-            let r = self.value_using(p, &f.r, &mut used)?;
-            if !holds(&l, f.op, &r)? {
-                return None;
-            }
+        if !self.facts_hold(p, facts, &mut used) {
+            return None;
         }
         let (al, ar) = (
             self.value_using(p, &a.l, &mut used)?,
@@ -262,6 +258,25 @@ impl Ctx<'_> {
             },
             ta,
         ))
+    }
+
+    /// Whether every relation of `facts` evaluates exactly at `p` and
+    /// holds; the variables read are added to `used`.
+    fn facts_hold(
+        &self,
+        p: &Point,
+        facts: &[Rel],
+        used: &mut std::collections::BTreeSet<String>,
+    ) -> bool {
+        facts.iter().all(|f| {
+            match (
+                self.value_using(p, &f.l, used),
+                self.value_using(p, &f.r, used),
+            ) {
+                (Some(a), Some(b)) => holds(&a, f.op, &b) == Some(true),
+                _ => false,
+            }
+        })
     }
 
     fn in_domains(&self, p: &Point) -> bool {
@@ -348,10 +363,7 @@ impl Ctx<'_> {
                 if let Some(x) = vals.iter().find(|x| !in_domain(x, &domain)) {
                     if self.in_domains(&p) {
                         let mut used = std::collections::BTreeSet::new();
-                        let facts_hold = facts.iter().all(|f| {
-                            matches!((self.value_using(&p, &f.l, &mut used), self.value_using(&p, &f.r, &mut used)),
-                                (Some(a), Some(b)) if holds(&a, f.op, &b) == Some(true))
-                        });
+                        let facts_hold = self.facts_hold(&p, facts, &mut used);
                         for s in stated {
                             let _ = self.value_using(&p, s, &mut used);
                         }
@@ -383,11 +395,7 @@ impl Ctx<'_> {
                         continue;
                     }
                     let mut used = std::collections::BTreeSet::new();
-                    let ok = facts.iter().all(|f| {
-                        matches!((self.value_using(&q, &f.l, &mut used), self.value_using(&q, &f.r, &mut used)),
-                            (Some(a), Some(b)) if holds(&a, f.op, &b) == Some(true))
-                    });
-                    if !ok {
+                    if !self.facts_hold(&q, facts, &mut used) {
                         continue;
                     }
                     let (Some(l), Some(r)) = (
@@ -488,11 +496,8 @@ impl Ctx<'_> {
                 q
             };
             let pc = with(&c);
-            let facts_hold = |q: &Point| {
-                facts.iter().all(|r| {
-                    matches!((self.value(q, &r.l), self.value(q, &r.r)), (Some(a), Some(b)) if holds(&a, r.op, &b) == Some(true))
-                })
-            };
+            let facts_hold =
+                |q: &Point| self.facts_hold(q, facts, &mut std::collections::BTreeSet::new());
             if !facts_hold(&pc) {
                 continue;
             }
@@ -627,12 +632,8 @@ impl Ctx<'_> {
             return None;
         }
         let mut used = std::collections::BTreeSet::new();
-        for f in facts {
-            let l = self.value_using(p, &f.l, &mut used)?;
-            let r = self.value_using(p, &f.r, &mut used)?;
-            if !holds(&l, f.op, &r)? {
-                return None;
-            }
+        if !self.facts_hold(p, facts, &mut used) {
+            return None;
         }
         let l = self.value_using(p, &goal.l, &mut used)?;
         let r = self.value_using(p, &goal.r, &mut used)?;
